@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * ipe_engine.h - upstream IPE's policy language: parse, evaluate, render.
+ *
+ * The engine is built unchanged into the kernel module and into ipectl.  It
+ * includes nothing but "ipe_engine_deps.h", which each environment provides
+ * (module/ipe_engine_deps.h for Kbuild, userspace/lib/ipe_engine_deps.h for
+ * userspace): fixed-width types, bool, errno values, mem* functions and the
+ * allocator.  Nothing here tests __KERNEL__ or CONFIG_*.
+ *
+ * Semantics follow security/ipe/ of Linux 6.12 exactly, including every
+ * errno of the parser; the engine adds what upstream does not give (the
+ * line, column and token of an error, and a digest index).
+ */
+#ifndef IPE_ENGINE_H
+#define IPE_ENGINE_H
+
+#include "ipe_engine_deps.h"
+
+/* Operations, in upstream's order (its audit and table order). */
+enum ipe_eng_op {
+	IPE_ENG_OP_EXECUTE = 0,
+	IPE_ENG_OP_FIRMWARE,
+	IPE_ENG_OP_KMODULE,
+	IPE_ENG_OP_KEXEC_IMAGE,
+	IPE_ENG_OP_KEXEC_INITRAMFS,
+	IPE_ENG_OP_POLICY,
+	IPE_ENG_OP_X509,
+	__IPE_ENG_OP_MAX,
+	/* an op the kernel could not classify: decided by the global DEFAULT */
+	IPE_ENG_OP_INVALID = __IPE_ENG_OP_MAX,
+};
+
+enum ipe_eng_action {
+	IPE_ENG_ACTION_INVALID = 0,
+	IPE_ENG_ACTION_ALLOW,
+	IPE_ENG_ACTION_DENY,
+};
+
+/* Property types, in upstream's order. */
+enum ipe_eng_prop_type {
+	IPE_ENG_PROP_BOOT_VERIFIED_FALSE = 0,
+	IPE_ENG_PROP_BOOT_VERIFIED_TRUE,
+	IPE_ENG_PROP_DMV_ROOTHASH,
+	IPE_ENG_PROP_DMV_SIG_FALSE,
+	IPE_ENG_PROP_DMV_SIG_TRUE,
+	IPE_ENG_PROP_FSV_DIGEST,
+	IPE_ENG_PROP_FSV_SIG_FALSE,
+	IPE_ENG_PROP_FSV_SIG_TRUE,
+	__IPE_ENG_PROP_MAX,
+};
+
+/* What decided an evaluation (upstream's enum ipe_match). */
+enum ipe_eng_match_type {
+	IPE_ENG_MATCH_RULE = 0,
+	IPE_ENG_MATCH_TABLE,	/* the op's DEFAULT */
+	IPE_ENG_MATCH_GLOBAL,	/* the global DEFAULT */
+};
+
+/**
+ * struct ipe_eng_digest - an algorithm-qualified digest.
+ * @alg: NUL-terminated algorithm name, compared case-sensitively.
+ * @digest: the digest bytes.
+ * @len: number of bytes at @digest (may be 0).
+ */
+struct ipe_eng_digest {
+	const char *alg;
+	const u8 *digest;
+	u32 len;
+};
+
+/**
+ * struct ipe_eng_prop - one key=value of a rule.
+ * @type: which property.
+ * @digest: the value of DMV_ROOTHASH and FSV_DIGEST, else unused.
+ */
+struct ipe_eng_prop {
+	enum ipe_eng_prop_type type;
+	struct ipe_eng_digest digest;
+};
+
+/**
+ * struct ipe_eng_rule - one non-DEFAULT rule.
+ * @op: the rule's operation.
+ * @action: ALLOW or DENY.
+ * @nprops: number of entries at @props.
+ * @pos: position among the rules of @op, in file order, from 0.
+ * @line: 1-based line of the rule in the policy text.
+ * @props: the properties, in the order written; all must hold.
+ */
+struct ipe_eng_rule {
+	u8 op;
+	u8 action;
+	u16 nprops;
+	u32 pos;
+	u32 line;
+	const struct ipe_eng_prop *props;
+};
+
+struct ipe_eng_index;
+
+/**
+ * struct ipe_eng_op_table - the rules and DEFAULT of one operation.
+ * @default_action: the op's DEFAULT, or IPE_ENG_ACTION_INVALID.
+ * @nrules: number of rules of this op.
+ * @rules: every rule of the op, in file order (@rules[i]->pos == i).
+ * @nplain: number of entries at @plain.
+ * @plain: the rules that the index does not hold, in file order.
+ * @index: the single-digest rules, or NULL when there are none.
+ */
+struct ipe_eng_op_table {
+	enum ipe_eng_action default_action;
+	u32 nrules;
+	const struct ipe_eng_rule **rules;
+	u32 nplain;
+	const struct ipe_eng_rule **plain;
+	struct ipe_eng_index *index;
+};
+
+/**
+ * struct ipe_eng_policy - a parsed policy.
+ * @name: the policy_name value.
+ * @version: major, minor, revision.
+ * @global_default: the global DEFAULT, or IPE_ENG_ACTION_INVALID.
+ * @nrules: number of rules of all ops.
+ * @tables: one per op.
+ *
+ * Immutable once ipe_eng_parse() returns it; evaluation takes no lock.
+ */
+struct ipe_eng_policy {
+	const char *name;
+	u16 version[3];
+	enum ipe_eng_action global_default;
+	u32 nrules;
+	struct ipe_eng_op_table tables[__IPE_ENG_OP_MAX];
+	/* private: storage owned by the policy */
+	struct ipe_eng_rule *rule_store;
+	struct ipe_eng_prop *prop_store;
+	char *byte_store;
+};
+
+/**
+ * struct ipe_eng_error - where and why parsing failed.
+ * @err: the negative errno the kernel returns for this policy.
+ * @line: 1-based line (CR LF counts as one line break), 0 if not tied to one.
+ * @column: 1-based byte column of @token in its line, 0 if none.
+ * @token: the offending token (not NUL-terminated), NULL if none.
+ * @token_len: bytes at @token.
+ * @msg: a static, human-readable description.
+ */
+struct ipe_eng_error {
+	int err;
+	u32 line;
+	u32 column;
+	const char *token;
+	u32 token_len;
+	const char *msg;
+};
+
+/* Called for every error when parsing with IPE_ENG_PARSE_ALL_ERRORS. */
+typedef void (*ipe_eng_error_fn)(void *arg, const struct ipe_eng_error *e);
+
+/* Keep going after a bad rule line, reporting each error to the callback. */
+#define IPE_ENG_PARSE_ALL_ERRORS 0x1u
+
+/**
+ * struct ipe_eng_file_props - the trust properties of one file.
+ * @boot_verified: the file is on the initramfs superblock.
+ * @dmv_signed: its block device's dm-verity root hash was signature-verified.
+ * @fsv_signed: it is an fs-verity file whose built-in signature verified.
+ * @dmv_roothash: the dm-verity root hash of its device, NULL if none.
+ * @fsv_digest: its fs-verity digest, NULL if it is not a verity file.
+ *
+ * A zeroed struct describes "no file" (anonymous memory, a kernel buffer):
+ * upstream evaluates that case exactly like a file with no trust at all.
+ */
+struct ipe_eng_file_props {
+	bool boot_verified;
+	bool dmv_signed;
+	bool fsv_signed;
+	const struct ipe_eng_digest *dmv_roothash;
+	const struct ipe_eng_digest *fsv_digest;
+};
+
+/**
+ * struct ipe_eng_ctx - what is being decided.
+ * @op: the operation (IPE_ENG_OP_INVALID for one the kernel cannot map).
+ * @file: the file's properties, NULL when there is no file.
+ * @unsupported: bitmask of (1 << enum ipe_eng_prop_type) this environment
+ *	cannot derive; as upstream with the Kconfig off, both the TRUE and the
+ *	FALSE form of such a property then never match.
+ */
+struct ipe_eng_ctx {
+	enum ipe_eng_op op;
+	const struct ipe_eng_file_props *file;
+	u32 unsupported;
+};
+
+/**
+ * struct ipe_eng_match - the outcome of an evaluation.
+ * @action: ALLOW or DENY.
+ * @type: what decided it.
+ * @op: the op the decision was made for.
+ * @rule: the matching rule for IPE_ENG_MATCH_RULE, else NULL.
+ */
+struct ipe_eng_match {
+	enum ipe_eng_action action;
+	enum ipe_eng_match_type type;
+	enum ipe_eng_op op;
+	const struct ipe_eng_rule *rule;
+};
+
+int ipe_eng_parse(const char *text, size_t len, unsigned int flags,
+		  ipe_eng_error_fn on_error, void *arg,
+		  struct ipe_eng_policy **out, struct ipe_eng_error *first);
+void ipe_eng_policy_free(struct ipe_eng_policy *p);
+
+void ipe_eng_eval(const struct ipe_eng_policy *p,
+		  const struct ipe_eng_ctx *ctx, struct ipe_eng_match *m);
+bool ipe_eng_rule_matches(const struct ipe_eng_rule *r,
+			  const struct ipe_eng_ctx *ctx);
+
+/* Rendering flavours for ipe_eng_render_match(). */
+enum ipe_eng_render_style {
+	/* as policy text: fsverity_digest=sha256:ab12... */
+	IPE_ENG_RENDER_POLICY = 0,
+	/* as the rule="..." of audit record 1420: alg quoted, hex upper case */
+	IPE_ENG_RENDER_AUDIT,
+};
+
+size_t ipe_eng_render_match(const struct ipe_eng_match *m,
+			    enum ipe_eng_render_style style,
+			    char *buf, size_t size);
+
+const char *ipe_eng_op_name(enum ipe_eng_op op);
+const char *ipe_eng_action_name(enum ipe_eng_action a);
+int ipe_eng_version_cmp(const u16 a[3], const u16 b[3]);
+int ipe_eng_check_name(const char *name);
+int ipe_eng_parse_op(const char *s, enum ipe_eng_op *op);
+
+#endif /* IPE_ENGINE_H */

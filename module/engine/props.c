@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * props.c - the property table, property evaluation, names of ops/actions.
+ */
+#include "engine_priv.h"
+
+#define PROP(t, d) { .text = (t), .len = sizeof(t) - 1, .digest = (d) }
+
+/* Indexed by enum ipe_eng_prop_type; parse, eval and render all read it. */
+const struct ipe_eng_prop_def ipe_eng_prop_defs[__IPE_ENG_PROP_MAX] = {
+	[IPE_ENG_PROP_BOOT_VERIFIED_FALSE] = PROP("boot_verified=FALSE", false),
+	[IPE_ENG_PROP_BOOT_VERIFIED_TRUE] = PROP("boot_verified=TRUE", false),
+	[IPE_ENG_PROP_DMV_ROOTHASH] = PROP("dmverity_roothash=", true),
+	[IPE_ENG_PROP_DMV_SIG_FALSE] = PROP("dmverity_signature=FALSE", false),
+	[IPE_ENG_PROP_DMV_SIG_TRUE] = PROP("dmverity_signature=TRUE", false),
+	[IPE_ENG_PROP_FSV_DIGEST] = PROP("fsverity_digest=", true),
+	[IPE_ENG_PROP_FSV_SIG_FALSE] = PROP("fsverity_signature=FALSE", false),
+	[IPE_ENG_PROP_FSV_SIG_TRUE] = PROP("fsverity_signature=TRUE", false),
+};
+
+static const char *const op_names[__IPE_ENG_OP_MAX + 1] = {
+	[IPE_ENG_OP_EXECUTE] = "EXECUTE",
+	[IPE_ENG_OP_FIRMWARE] = "FIRMWARE",
+	[IPE_ENG_OP_KMODULE] = "KMODULE",
+	[IPE_ENG_OP_KEXEC_IMAGE] = "KEXEC_IMAGE",
+	[IPE_ENG_OP_KEXEC_INITRAMFS] = "KEXEC_INITRAMFS",
+	[IPE_ENG_OP_POLICY] = "POLICY",
+	[IPE_ENG_OP_X509] = "X509_CERT",
+	[IPE_ENG_OP_INVALID] = "UNKNOWN",
+};
+
+/**
+ * ipe_eng_op_name() - upstream's name of an op, as in policies and audit.
+ * @op: the op; anything out of range is the invalid op.
+ *
+ * Return: a static string, "UNKNOWN" for the invalid op.
+ */
+const char *ipe_eng_op_name(enum ipe_eng_op op)
+{
+	if ((unsigned int)op > IPE_ENG_OP_INVALID)
+		op = IPE_ENG_OP_INVALID;
+	return op_names[op];
+}
+
+/**
+ * ipe_eng_parse_op() - map an op name ("EXECUTE") to its value.
+ * @s: NUL-terminated name, case-sensitive as in policies.
+ * @op: where to store the op.
+ *
+ * Return: 0, or -EINVAL for an unknown name.
+ */
+int ipe_eng_parse_op(const char *s, enum ipe_eng_op *op)
+{
+	unsigned int i;
+
+	for (i = 0; i < __IPE_ENG_OP_MAX; i++) {
+		size_t n = strlen(op_names[i]);
+
+		if (strlen(s) == n && !memcmp(s, op_names[i], n)) {
+			*op = (enum ipe_eng_op)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/**
+ * ipe_eng_action_name() - "ALLOW" or "DENY".
+ * @a: the action.
+ *
+ * Return: a static string; upstream prints DENY for anything but ALLOW.
+ */
+const char *ipe_eng_action_name(enum ipe_eng_action a)
+{
+	return a == IPE_ENG_ACTION_ALLOW ? "ALLOW" : "DENY";
+}
+
+/**
+ * ipe_eng_version_cmp() - order two policy versions.
+ * @a: major, minor, revision.
+ * @b: major, minor, revision.
+ *
+ * Return: <0, 0 or >0 as @a is older than, equal to or newer than @b.
+ */
+int ipe_eng_version_cmp(const u16 a[3], const u16 b[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+/**
+ * ipe_eng_check_name() - can securityfs hold a directory of this name?
+ * @name: a parsed policy's name.
+ *
+ * The kernel parses a policy first and only then creates policies/<name>;
+ * this reports the errno that creation would fail with.
+ *
+ * Return: 0; -EACCES for ".", ".." or a name with '/'; -ENAMETOOLONG for
+ * more than 255 bytes.
+ */
+int ipe_eng_check_name(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (!len || (name[0] == '.' &&
+		     (len == 1 || (len == 2 && name[1] == '.'))))
+		return -EACCES;
+	for (i = 0; i < len; i++) {
+		if (name[i] == '/')
+			return -EACCES;
+	}
+	if (len > 255)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/**
+ * ipe_eng_digest_eq() - upstream's ipe_digest_eval().
+ * @a: a digest.
+ * @b: a digest.
+ *
+ * Return: true when the lengths, the algorithm names (case-sensitively) and
+ * the bytes are all equal.
+ */
+bool ipe_eng_digest_eq(const struct ipe_eng_digest *a,
+		       const struct ipe_eng_digest *b)
+{
+	size_t la, lb;
+
+	if (a->len != b->len)
+		return false;
+	la = strlen(a->alg);
+	lb = strlen(b->alg);
+	return la == lb && !memcmp(a->alg, b->alg, la) &&
+	       !memcmp(a->digest, b->digest, a->len);
+}
+
+static const struct ipe_eng_file_props no_file;
+
+/**
+ * ipe_eng_prop_eval() - does one property hold?
+ * @p: the property.
+ * @ctx: what is being decided.
+ *
+ * A switch rather than a function pointer per row: this runs on every exec
+ * and executable mmap, and an indirect call costs a retpoline there.
+ *
+ * Return: whether @p is true for @ctx.
+ */
+bool ipe_eng_prop_eval(const struct ipe_eng_prop *p,
+		       const struct ipe_eng_ctx *ctx)
+{
+	const struct ipe_eng_file_props *f = ctx->file ? ctx->file : &no_file;
+
+	if (ctx->unsupported & (1u << p->type))
+		return false;
+
+	switch (p->type) {
+	case IPE_ENG_PROP_BOOT_VERIFIED_FALSE:
+		return !f->boot_verified;
+	case IPE_ENG_PROP_BOOT_VERIFIED_TRUE:
+		return f->boot_verified;
+	case IPE_ENG_PROP_DMV_ROOTHASH:
+		return f->dmv_roothash &&
+		       ipe_eng_digest_eq(&p->digest, f->dmv_roothash);
+	case IPE_ENG_PROP_DMV_SIG_FALSE:
+		return !f->dmv_signed;
+	case IPE_ENG_PROP_DMV_SIG_TRUE:
+		return f->dmv_signed;
+	case IPE_ENG_PROP_FSV_DIGEST:
+		return f->fsv_digest &&
+		       ipe_eng_digest_eq(&p->digest, f->fsv_digest);
+	case IPE_ENG_PROP_FSV_SIG_FALSE:
+		return !f->fsv_signed;
+	case IPE_ENG_PROP_FSV_SIG_TRUE:
+		return f->fsv_signed;
+	default:
+		return false;
+	}
+}

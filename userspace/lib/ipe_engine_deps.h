@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * ipe_engine_deps.h - what the policy engine needs, for userspace (libc).
+ *
+ * Need: u8 u16 u32 u64 size_t bool NULL; EBADMSG EINVAL ERANGE ENOMEM
+ * EACCES ENAMETOOLONG; memcmp memcpy memset strlen;
+ * ipe_eng_zalloc(size) ipe_eng_free(p): small objects;
+ * ipe_eng_zalloc_array(n, size) ipe_eng_free_array(p): large arrays
+ * (vmalloc-backed in the kernel), NULL on overflow of n * size.
+ * The kernel's version is module/ipe_engine_deps.h.
+ */
+#ifndef IPE_ENGINE_DEPS_H
+#define IPE_ENGINE_DEPS_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#ifdef IPE_ENG_FAULT_INJECT
+/* tests: make the Nth allocation from now fail (see tests/engine) */
+void *ipe_eng_test_calloc(size_t n, size_t size);
+#define ipe_eng_calloc_ ipe_eng_test_calloc
+#else
+#define ipe_eng_calloc_ calloc
+#endif
+
+static inline void *ipe_eng_zalloc(size_t size)
+{
+	return ipe_eng_calloc_(1, size ? size : 1);
+}
+
+static inline void ipe_eng_free(void *p)
+{
+	free(p);
+}
+
+static inline void *ipe_eng_zalloc_array(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return ipe_eng_calloc_(n ? n : 1, size ? size : 1);
+}
+
+static inline void ipe_eng_free_array(void *p)
+{
+	free(p);
+}
+
+#endif /* IPE_ENGINE_DEPS_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/*
+ * util.c - file reading, errno names and string escaping for ipectl.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/**
+ * ipectl_read_file() - read a whole file ("-" is standard input).
+ * @path: the file.
+ * @max: refuse files longer than this.
+ * @data: a malloc'ed copy of the bytes, plus a NUL not counted in @len.
+ * @len: number of bytes read.
+ *
+ * Return: 0, -errno from open/read, -EFBIG past @max, -ENOMEM.
+ */
+int ipectl_read_file(const char *path, size_t max, unsigned char **data,
+		     size_t *len)
+{
+	bool is_stdin = !strcmp(path, "-");
+	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	unsigned char *buf;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out_close;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			unsigned char *nb;
+
+			if (cap > max) {
+				rc = -EFBIG;
+				break;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (!rc && n > max)
+		rc = -EFBIG;
+	if (rc) {
+		free(buf);
+		goto out_close;
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+out_close:
+	if (!is_stdin)
+		close(fd);
+	return rc;
+}
+
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" },
+	{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
+	{ EEXIST, "EEXIST" }, { EINVAL, "EINVAL" }, { EFBIG, "EFBIG" },
+	{ ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" },
+	{ EBADMSG, "EBADMSG" }, { EMSGSIZE, "EMSGSIZE" },
+	{ ENOKEY, "ENOKEY" }, { EKEYREJECTED, "EKEYREJECTED" },
+	{ ENOPKG, "ENOPKG" }, { ESTALE, "ESTALE" }, { EBUSY, "EBUSY" },
+	{ ENODATA, "ENODATA" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	{ ENOTTY, "ENOTTY" }, { EISDIR, "EISDIR" }, { ENODEV, "ENODEV" },
+};
+
+/**
+ * ipectl_errno_name() - "EBADMSG" for EBADMSG or -EBADMSG.
+ * @err: an errno value, either sign.
+ *
+ * Return: a static name, "E?" for one not in the table.
+ */
+const char *ipectl_errno_name(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++) {
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	}
+	return "E?";
+}
+
+/**
+ * ipectl_json_str() - write @n bytes as a JSON string, quotes included.
+ * @f: the stream.
+ * @s: the bytes (any; bytes >= 0x80 are passed through as they are valid
+ *	UTF-8 only by chance, so they are escaped as \u00XX).
+ * @n: number of bytes.
+ */
+void ipectl_json_str(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/**
+ * ipectl_print_escaped() - write bytes for a terminal: C escapes for
+ * anything not printable ASCII, so a policy cannot drive the terminal.
+ * @f: the stream.
+ * @s: the bytes.
+ * @n: number of bytes.
+ */
+void ipectl_print_escaped(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\')
+			fputs("\\\\", f);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}

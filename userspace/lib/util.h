@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util.h - small helpers shared by ipectl's commands; none of them prints.
+ */
+#ifndef IPECTL_UTIL_H
+#define IPECTL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, stable for scripts (see ipectl(8)). */
+enum {
+	IPECTL_EXIT_OK = 0,
+	IPECTL_EXIT_INPUT = 1,	/* bad input: invalid policy, usage, unreadable file */
+	IPECTL_EXIT_SYSTEM = 2,	/* the system or kernel refused */
+};
+
+/* Largest file ipectl reads as a policy: far past anything loadable. */
+#define IPECTL_MAX_FILE (64u << 20)
+
+int ipectl_read_file(const char *path, size_t max, unsigned char **data,
+		     size_t *len);
+const char *ipectl_errno_name(int err);
+void ipectl_json_str(FILE *f, const char *s, size_t n);
+void ipectl_print_escaped(FILE *f, const char *s, size_t n);
+
+#endif /* IPECTL_UTIL_H */
