@@ -297,8 +297,38 @@ static void test_version_cmp(void)
 	t_end("version order is numeric per part");
 }
 
-int main(void)
+/*
+ * --dump DIR: write each table case as DIR/NNN.pol (the exact bytes) and a
+ * line "NNN ERRNO what" to DIR/cases, for replaying against a kernel's
+ * own IPE (tests/vm).
+ */
+static int dump(const char *dir)
 {
+	char path[4096];
+	FILE *idx, *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/cases", dir);
+	idx = fopen(path, "w");
+	if (!idx)
+		return 1;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct pcase *c = &cases[i];
+		size_t len = c->len ? c->len : strlen(c->text);
+
+		snprintf(path, sizeof(path), "%s/%03zu.pol", dir, i);
+		f = fopen(path, "wb");
+		if (!f || fwrite(c->text, 1, len, f) != len || fclose(f))
+			return 1;
+		fprintf(idx, "%03zu %d %s\n", i, -c->err, c->what);
+	}
+	return fclose(idx) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--dump"))
+		return dump(argv[2]);
 	test_table();
 	test_contents();
 	test_all_errors();
