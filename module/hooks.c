@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hooks.c - attach to the kernel's security_*() functions with ftrace.
+ *
+ * One ftrace_ops per function, selected by name, with SAVE_REGS (to read
+ * the arguments and move the instruction pointer), IPMODIFY (so nothing
+ * else can redirect the same function) and PERMANENT (so that
+ * kernel.ftrace_enabled=0 is refused while we are attached).  The callback
+ * decides, without sleeping; to deny it points the saved instruction
+ * pointer at deny_stub(), which returns -EACCES to the caller in place of
+ * the security_*() function; to allow it changes nothing.  Nothing here
+ * calls a hooked function, and nothing is reached through kprobes or
+ * kretprobes: an ftrace callback is never skipped.
+ */
+#include <linux/binfmts.h>
+#include <linux/ftrace.h>
+#include <linux/kernel_read_file.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/personality.h>
+#include <linux/security.h>
+
+#include "ipe_lkm.h"
+
+/* Where a denied security_*() call returns from, with -EACCES. */
+static noinline int deny_stub(void)
+{
+	return -EACCES;
+}
+
+static void deny(struct pt_regs *regs)
+{
+	instruction_pointer_set(regs, (unsigned long)deny_stub);
+}
+
+static unsigned long arg(struct pt_regs *regs, unsigned int n)
+{
+	return regs_get_kernel_argument(regs, n);
+}
+
+/* security_bprm_check(struct linux_binprm *bprm) */
+static void hook_bprm_check(struct pt_regs *regs)
+{
+	struct linux_binprm *bprm = (struct linux_binprm *)arg(regs, 0);
+
+	if (ipe_lkm_decide(bprm->file, IPE_ENG_OP_EXECUTE,
+			   IPE_LKM_HOOK_BPRM_CHECK))
+		deny(regs);
+}
+
+static bool path_is_noexec(const struct path *path)
+{
+	return (path->mnt->mnt_flags & MNT_NOEXEC) ||
+	       (path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
+}
+
+/*
+ * security_mmap_file(file, prot, flags) hands the LSMs the protection after
+ * READ_IMPLIES_EXEC (security.c's mmap_prot()); upstream IPE decides on
+ * that, so the same adjustment is made here before looking at PROT_EXEC.
+ */
+static unsigned long effective_prot(struct file *file, unsigned long prot)
+{
+	if ((prot & (PROT_READ | PROT_EXEC)) != PROT_READ)
+		return prot;
+	if (!(current->personality & READ_IMPLIES_EXEC))
+		return prot;
+	if (!file || !path_is_noexec(&file->f_path))
+		return prot | PROT_EXEC;
+	return prot;
+}
+
+static void hook_mmap_file(struct pt_regs *regs)
+{
+	struct file *file = (struct file *)arg(regs, 0);
+	unsigned long prot = arg(regs, 1);
+
+	if (!(effective_prot(file, prot) & PROT_EXEC))
+		return;
+	if (ipe_lkm_decide(file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP))
+		deny(regs);
+}
+
+/* security_file_mprotect(vma, reqprot, prot): exec added to a mapping */
+static void hook_file_mprotect(struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 0);
+	unsigned long prot = arg(regs, 2);
+
+	if (vma->vm_flags & VM_EXEC)
+		return;
+	if (!(prot & PROT_EXEC))
+		return;
+	if (ipe_lkm_decide(vma->vm_file, IPE_ENG_OP_EXECUTE,
+			   IPE_LKM_HOOK_MPROTECT))
+		deny(regs);
+}
+
+/* kernel_read_file_id and kernel_load_data_id share their order. */
+static enum ipe_eng_op op_of_id(unsigned int id)
+{
+	switch (id) {
+	case READING_FIRMWARE:
+		return IPE_ENG_OP_FIRMWARE;
+	case READING_MODULE:
+		return IPE_ENG_OP_KMODULE;
+	case READING_KEXEC_INITRAMFS:
+		return IPE_ENG_OP_KEXEC_INITRAMFS;
+	case READING_KEXEC_IMAGE:
+		return IPE_ENG_OP_KEXEC_IMAGE;
+	case READING_POLICY:
+		return IPE_ENG_OP_POLICY;
+	case READING_X509_CERTIFICATE:
+		return IPE_ENG_OP_X509;
+	default:
+		return IPE_ENG_OP_INVALID;
+	}
+}
+
+static_assert((int)LOADING_FIRMWARE == (int)READING_FIRMWARE);
+static_assert((int)LOADING_MODULE == (int)READING_MODULE);
+static_assert((int)LOADING_KEXEC_IMAGE == (int)READING_KEXEC_IMAGE);
+static_assert((int)LOADING_KEXEC_INITRAMFS == (int)READING_KEXEC_INITRAMFS);
+static_assert((int)LOADING_POLICY == (int)READING_POLICY);
+static_assert((int)LOADING_X509_CERTIFICATE == (int)READING_X509_CERTIFICATE);
+
+/* security_kernel_read_file(file, id, contents) */
+static void hook_kernel_read_file(struct pt_regs *regs)
+{
+	struct file *file = (struct file *)arg(regs, 0);
+
+	if (ipe_lkm_decide(file, op_of_id(arg(regs, 1)),
+			   IPE_LKM_HOOK_KERNEL_READ))
+		deny(regs);
+}
+
+/* security_kernel_load_data(id, contents): a buffer, no file */
+static void hook_kernel_load_data(struct pt_regs *regs)
+{
+	if (ipe_lkm_decide(NULL, op_of_id(arg(regs, 0)),
+			   IPE_LKM_HOOK_KERNEL_LOAD))
+		deny(regs);
+}
+
+struct hook {
+	const char *name;
+	void (*handler)(struct pt_regs *regs);
+	struct ftrace_ops ops;
+	atomic_t fired;
+	bool registered;
+};
+
+static void hook_callback(unsigned long ip, unsigned long parent_ip,
+			  struct ftrace_ops *ops, struct ftrace_regs *fregs);
+
+#define HOOK(fn, h)                                                        \
+	{                                                                  \
+		.name = fn, .handler = h,                                  \
+		.ops = {                                                   \
+			.func = hook_callback,                             \
+			.flags = FTRACE_OPS_FL_SAVE_REGS |                 \
+				 FTRACE_OPS_FL_IPMODIFY |                  \
+				 FTRACE_OPS_FL_PERMANENT,                  \
+		},                                                         \
+	}
+
+static struct hook hooks[] = {
+	HOOK("security_bprm_check", hook_bprm_check),
+	HOOK("security_mmap_file", hook_mmap_file),
+	HOOK("security_file_mprotect", hook_file_mprotect),
+	HOOK("security_kernel_read_file", hook_kernel_read_file),
+	HOOK("security_kernel_load_data", hook_kernel_load_data),
+};
+
+static void hook_callback(unsigned long ip, unsigned long parent_ip,
+			  struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct hook *h = container_of(ops, struct hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	/* SAVE_REGS guarantees regs; without them we could not deny */
+	if (WARN_ON_ONCE(!regs))
+		return;
+	atomic_inc(&h->fired);
+	h->handler(regs);
+}
+
+/**
+ * ipe_lkm_ftrace_attach() - attach an ftrace_ops to one function by name.
+ * @ops: the ops, with its func and flags set.
+ * @name: the function.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EINVAL if the function cannot be traced (not found, inlined,
+ * notrace); -EBUSY if another IPMODIFY user holds it; other ftrace errors.
+ */
+int ipe_lkm_ftrace_attach(struct ftrace_ops *ops, const char *name)
+{
+	int rc;
+
+	rc = ftrace_set_filter(ops, (unsigned char *)name, strlen(name), 1);
+	if (rc) {
+		pr_err("cannot find %s to hook (%d): is it traceable on this kernel?\n",
+		       name, rc);
+		ftrace_free_filter(ops);
+		return rc;
+	}
+	rc = register_ftrace_function(ops);
+	if (rc == -EBUSY)
+		pr_err("cannot hook %s: another ftrace user (livepatch, another security module, bpf) already modifies it (-EBUSY)\n",
+		       name);
+	else if (rc)
+		pr_err("cannot hook %s (%d)\n", name, rc);
+	if (rc)
+		ftrace_free_filter(ops);
+	return rc;
+}
+
+/**
+ * ipe_lkm_ftrace_detach() - undo ipe_lkm_ftrace_attach().
+ * @ops: the ops.
+ *
+ * Context: process context, may sleep; once it returns, @ops->func no
+ * longer runs and is not running.
+ */
+void ipe_lkm_ftrace_detach(struct ftrace_ops *ops)
+{
+	unregister_ftrace_function(ops);
+	ftrace_free_filter(ops);
+}
+
+static int attach(struct hook *h)
+{
+	int rc = ipe_lkm_ftrace_attach(&h->ops, h->name);
+
+	h->registered = !rc;
+	return rc;
+}
+
+/**
+ * ipe_lkm_hooks_init() - attach every hook.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or the error of the first hook that could not be attached
+ * (then none stays attached).
+ */
+int ipe_lkm_hooks_init(void)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		rc = attach(&hooks[i]);
+		if (rc) {
+			ipe_lkm_hooks_exit();
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/**
+ * ipe_lkm_hooks_exit() - detach every attached hook.
+ *
+ * Context: process context, may sleep; when it returns no callback runs.
+ */
+void ipe_lkm_hooks_exit(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		struct hook *h = &hooks[i];
+
+		if (h->registered)
+			ipe_lkm_ftrace_detach(&h->ops);
+		h->registered = false;
+	}
+}
+
+/* An executable anonymous mapping of the calling process reaches mmap. */
+static int fire_mmap(void)
+{
+	unsigned long addr;
+
+	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	return vm_munmap(addr, PAGE_SIZE);
+}
+
+/**
+ * ipe_lkm_hooks_selftest() - prove that the hooks fire.
+ *
+ * Run before any policy is active, so every decision is "allow, no audit".
+ * security_mmap_file() is made to run through vm_mmap();
+ * security_kernel_load_data() is exported and run directly (it is only
+ * observed: our callback allows, the other LSMs see an ordinary check).
+ * The others cannot be reached from module context without a process
+ * doing it; for them the test checks that ftrace reports the ops enabled
+ * on exactly the one function.
+ *
+ * Context: process context with an mm (module init), may sleep.
+ * Return: 0, or -EIO when a hook did not fire.
+ */
+int ipe_lkm_hooks_selftest(void)
+{
+	int before_mmap = atomic_read(&hooks[1].fired);
+	int before_load = atomic_read(&hooks[4].fired);
+	size_t i;
+
+	if (current->mm)
+		fire_mmap();
+	/* an id every LSM knows, so that none of them WARNs */
+	security_kernel_load_data(LOADING_FIRMWARE, false);
+
+	if (current->mm && atomic_read(&hooks[1].fired) == before_mmap) {
+		pr_err("self-test: security_mmap_file did not reach its hook\n");
+		return -EIO;
+	}
+	if (atomic_read(&hooks[4].fired) == before_load) {
+		pr_err("self-test: security_kernel_load_data did not reach its hook\n");
+		return -EIO;
+	}
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		if (!(hooks[i].ops.flags & FTRACE_OPS_FL_ENABLED)) {
+			pr_err("self-test: the hook on %s is not enabled\n",
+			       hooks[i].name);
+			return -EIO;
+		}
+	}
+	return 0;
+}
