@@ -11,19 +11,13 @@
 #include <linux/fsverity.h>
 #include <linux/kprobes.h>
 #include <crypto/hash_info.h>
+#include <linux/blkdev.h>
+#include <linux/device-mapper.h>
+#include <linux/percpu.h>
 
 #include "ipe_lkm.h"
 
-#ifndef COMPAT_FSVERITY_GET_DIGEST_EXPORTED
-
-#ifdef COMPAT_CANNOT_CALL_BY_NAME
-#error "fsverity_get_digest() is neither exported nor callable by name here"
-#endif
-
-typedef int (*fsverity_get_digest_fn)(struct inode *inode,
-				      u8 digest[FS_VERITY_MAX_DIGEST_SIZE],
-				      enum hash_algo *alg);
-static fsverity_get_digest_fn fsverity_get_digest_6_1;
+#ifndef COMPAT_CANNOT_CALL_BY_NAME
 
 /* kallsyms_lookup_name() is unexported since 5.7; a kprobe finds it. */
 static unsigned long lookup_name(const char *name)
@@ -40,6 +34,150 @@ static unsigned long lookup_name(const char *name)
 	unregister_kprobe(&kp);
 	return lookup ? lookup(name) : 0;
 }
+
+#endif /* !COMPAT_CANNOT_CALL_BY_NAME */
+
+#ifndef COMPAT_HAVE_SETINTEGRITY
+
+#ifdef COMPAT_CANNOT_CALL_BY_NAME
+#error "dm-verity properties need the integrity LSM hooks or helpers by name"
+#endif
+
+/*
+ * dm-verity on 6.1: the root hash and signature state of a dm device, from
+ * its live table.  dm_get_md()/dm_put() are exported by dm-mod (so
+ * ipe_lkm depends on dm-mod, which stays loaded as long as we are);
+ * dm_get_live_table(), dm_put_live_table() and dm_table_find_target() are
+ * not, and are reached by name.  The verity target's status(TABLE) writes
+ * the table line as `dmsetup table` shows it:
+ *   version data_dev hash_dev dbs hbs blocks hash_start ALG DIGEST salt
+ *   [#opts opts... [root_hash_sig_key_desc DESC]]
+ * root_hash_sig_key_desc is there only if the root hash came with a
+ * signature, which dm-verity verified before the table could load.
+ */
+static struct dm_table *(*get_live_table)(struct mapped_device *md, int *idx);
+static void (*put_live_table)(struct mapped_device *md, int idx);
+static struct dm_target *(*find_target)(struct dm_table *t, sector_t sector);
+
+#define STATUS_LEN 1024
+static DEFINE_PER_CPU(char[STATUS_LEN], status_buf);
+
+int ipe_lkm_dm_init(void)
+{
+	get_live_table = (void *)lookup_name("dm_get_live_table");
+	put_live_table = (void *)lookup_name("dm_put_live_table");
+	find_target = (void *)lookup_name("dm_table_find_target");
+	if (!get_live_table || !put_live_table || !find_target) {
+		pr_err("cannot find dm-mod's table helpers\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static char *next_field(char **s)
+{
+	return strsep(s, " ");
+}
+
+/* The root digest and signature state from a verity table line. */
+static int parse_verity_line(char *line, struct ipe_lkm_file_props *fp)
+{
+	char *f, *alg = NULL, *hex = NULL;
+	bool sig = false;
+	int i, n;
+
+	for (i = 0; (f = next_field(&line)); i++) {
+		if (i == 7)
+			alg = f;
+		else if (i == 8)
+			hex = f;
+		else if (i > 9 && !strcmp(f, "root_hash_sig_key_desc"))
+			sig = true;
+	}
+	if (!alg || !hex || strlen(alg) >= sizeof(fp->dmv_alg))
+		return -EINVAL;
+	n = strlen(hex);
+	if (n % 2 || n / 2 > sizeof(fp->dmv_bytes) ||
+	    hex2bin(fp->dmv_bytes, hex, n / 2))
+		return -EINVAL;
+	strscpy(fp->dmv_alg, alg, sizeof(fp->dmv_alg));
+	fp->dmv.alg = fp->dmv_alg;
+	fp->dmv.digest = fp->dmv_bytes;
+	fp->dmv.len = n / 2;
+	fp->props.dmv_roothash = &fp->dmv;
+	fp->props.dmv_signed = sig;
+	return 0;
+}
+
+static int verity_props(struct dm_target *ti, struct block_device *bdev,
+			struct ipe_lkm_file_props *fp)
+{
+	char *buf;
+	int rc;
+
+	if (!ti || strcmp(ti->type->name, "verity") || !ti->type->status)
+		return 0;
+	/* one verity target over the whole device, as upstream requires */
+	if (ti->begin || ti->len != bdev_nr_sectors(bdev))
+		return 0;
+	buf = *get_cpu_ptr(&status_buf);
+	buf[0] = '\0';
+	ti->type->status(ti, STATUSTYPE_TABLE, 0, buf, STATUS_LEN);
+	rc = strnlen(buf, STATUS_LEN) < STATUS_LEN - 1 ?
+	     parse_verity_line(buf, fp) : -EOVERFLOW;
+	put_cpu_ptr(&status_buf);
+	return rc;
+}
+
+/**
+ * ipe_lkm_dm_props() - dm-verity properties of a block device (6.1).
+ * @bdev: the block device of the file's (real) inode.
+ * @fp: where to fill in dmverity_roothash and dmverity_signature.
+ *
+ * Context: process context of a hook, under rcu_read_lock(); does not sleep.
+ * Return: 0 (also for a device that is not dm-verity), -EINVAL or
+ * -EOVERFLOW for a table line that cannot be read.
+ */
+int ipe_lkm_dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
+{
+	struct mapped_device *md = dm_get_md(bdev->bd_dev);
+	struct dm_table *t;
+	int idx, rc = 0;
+
+	if (!md)
+		return 0;
+	t = get_live_table(md, &idx);
+	if (t)
+		rc = verity_props(find_target(t, 0), bdev, fp);
+	put_live_table(md, idx);
+	dm_put(md);
+	return rc;
+}
+
+#else /* COMPAT_HAVE_SETINTEGRITY */
+
+int ipe_lkm_dm_init(void)
+{
+	return 0;
+}
+
+int ipe_lkm_dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
+{
+	return 0;
+}
+
+#endif /* COMPAT_HAVE_SETINTEGRITY */
+
+#ifndef COMPAT_FSVERITY_GET_DIGEST_EXPORTED
+
+#ifdef COMPAT_CANNOT_CALL_BY_NAME
+#error "fsverity_get_digest() is neither exported nor callable by name here"
+#endif
+
+typedef int (*fsverity_get_digest_fn)(struct inode *inode,
+				      u8 digest[FS_VERITY_MAX_DIGEST_SIZE],
+				      enum hash_algo *alg);
+static fsverity_get_digest_fn fsverity_get_digest_6_1;
 
 int ipe_lkm_compat_init(void)
 {
@@ -90,6 +228,7 @@ int ipe_lkm_compat_init(void)
 {
 	return 0;
 }
+
 
 int ipe_lkm_fsverity_digest(struct inode *inode, u8 *buf, size_t size,
 			    const char **alg, u32 *len)

@@ -10,6 +10,7 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <crypto/sha2.h>
+#include <linux/crypto.h>
 
 #include "engine/ipe_engine.h"
 
@@ -85,6 +86,8 @@ struct ipe_lkm_file_props {
 	struct ipe_eng_digest fsv;
 	struct ipe_eng_digest dmv;
 	u8 fsv_bytes[64];
+	u8 dmv_bytes[64];	/* 6.1: parsed from the verity table line */
+	char dmv_alg[CRYPTO_MAX_ALG_NAME];
 };
 
 extern u32 ipe_lkm_unsupported;
@@ -110,6 +113,8 @@ void ipe_lkm_audit_enforce(bool new_enforce, bool old_enforce);
 
 /* compat.c */
 int ipe_lkm_compat_init(void);
+int ipe_lkm_dm_init(void);
+int ipe_lkm_dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp);
 int ipe_lkm_fsverity_digest(struct inode *inode, u8 *buf, size_t size,
 			    const char **alg, u32 *len);
 

@@ -11,9 +11,17 @@
  * and keeps what they say per block device and per inode, as upstream
  * keeps it in the LSM blobs, and forgets it when the kernel frees the
  * block device or the inode (security_bdev_free, security_inode_free).
- * Without those hooks (6.1) the dm-verity properties and
- * fsverity_signature are not supported yet: like upstream with the
- * matching Kconfig off, neither their TRUE nor their FALSE form matches.
+ * Without those hooks (6.1):
+ * - dm-verity: the file's block device is looked up as a dm device and the
+ *   verity target of its live table asked for its table line (the same
+ *   text `dmsetup table` shows): algorithm, root digest, and
+ *   root_hash_sig_key_desc when the root hash came with a signature, which
+ *   dm-verity verified before the table could be loaded;
+ * - fs-verity signatures: fsverity_verify_signature() runs once for every
+ *   fsverity_info before it is published, with the signature's size; a
+ *   verification failure frees the info.  ipe_lkm hooks it and keeps the
+ *   set of infos created with a signature; a later info at the same address
+ *   passes through the same function first and so replaces the entry.
  */
 #include <linux/blkdev.h>
 #include <linux/fs.h>
@@ -27,12 +35,79 @@
 
 #include "ipe_lkm.h"
 
-u32 ipe_lkm_unsupported;
+u32 ipe_lkm_unsupported;	/* every property is supported */
 
 static bool on_initramfs(const struct file *file)
 {
 	/* the one superblock of type "rootfs": it cannot be mounted again */
 	return !strcmp(file->f_path.mnt->mnt_sb->s_type->name, "rootfs");
+}
+
+/*
+ * A set of pointers (inodes on 6.12, fsverity_infos on 6.1) that carry a
+ * verified fs-verity signature.  Writers take the lock; readers are under
+ * RCU (ipe_lkm_decide).
+ */
+struct ptr_rec {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	const void *ptr;
+};
+
+static DEFINE_SPINLOCK(recs_lock);
+static DEFINE_HASHTABLE(signed_set, 10);
+
+static struct ptr_rec *find_signed(const void *ptr)
+{
+	struct ptr_rec *r;
+
+	hash_for_each_possible_rcu(signed_set, r, node, (unsigned long)ptr) {
+		if (r->ptr == ptr)
+			return r;
+	}
+	return NULL;
+}
+
+static void set_signed(const void *ptr, bool is_signed)
+{
+	struct ptr_rec *r = NULL, *old;
+	unsigned long flags;
+
+	if (is_signed) {
+		r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+		if (!r)
+			pr_warn_ratelimited("out of memory: a verified fs-verity signature is not recorded\n");
+		else
+			r->ptr = ptr;
+	}
+	spin_lock_irqsave(&recs_lock, flags);
+	old = find_signed(ptr);
+	if (old) {
+		hash_del_rcu(&old->node);
+		kfree_rcu(old, rcu);
+	}
+	if (r)
+		hash_add_rcu(signed_set, &r->node, (unsigned long)ptr);
+	spin_unlock_irqrestore(&recs_lock, flags);
+}
+
+static void drop_all_signed(void)
+{
+	struct hlist_node *tmp;
+	struct ptr_rec *r;
+	int bkt;
+
+	spin_lock_irq(&recs_lock);
+	hash_for_each_safe(signed_set, bkt, tmp, r, node) {
+		hash_del_rcu(&r->node);
+		kfree_rcu(r, rcu);
+	}
+	spin_unlock_irq(&recs_lock);
+}
+
+static unsigned long arg(struct ftrace_regs *fregs, unsigned int n)
+{
+	return regs_get_kernel_argument(ftrace_get_regs(fregs), n);
 }
 
 #ifdef COMPAT_HAVE_SETINTEGRITY
@@ -42,22 +117,13 @@ struct bdev_rec {
 	struct rcu_head rcu;
 	const struct block_device *bdev;
 	bool has_roothash;
-	bool signed_;
-	struct ipe_eng_digest digest;
+	bool is_signed;
+	u32 len;
 	char alg[CRYPTO_MAX_ALG_NAME];
 	u8 bytes[HASH_MAX_DIGESTSIZE];
 };
 
-struct inode_rec {
-	struct hlist_node node;
-	struct rcu_head rcu;
-	const struct inode *inode;
-};
-
-/* writers take the lock; readers are under RCU (ipe_lkm_decide) */
-static DEFINE_SPINLOCK(recs_lock);
 static DEFINE_HASHTABLE(bdev_recs, 6);
-static DEFINE_HASHTABLE(inode_recs, 10);
 
 static struct bdev_rec *find_bdev(const struct block_device *bdev)
 {
@@ -68,23 +134,6 @@ static struct bdev_rec *find_bdev(const struct block_device *bdev)
 			return r;
 	}
 	return NULL;
-}
-
-static struct inode_rec *find_inode(const struct inode *inode)
-{
-	struct inode_rec *r;
-
-	hash_for_each_possible_rcu(inode_recs, r, node, (unsigned long)inode) {
-		if (r->inode == inode)
-			return r;
-	}
-	return NULL;
-}
-
-static void drop_bdev_locked(struct bdev_rec *r)
-{
-	hash_del_rcu(&r->node);
-	kfree_rcu(r, rcu);
 }
 
 /*
@@ -99,30 +148,45 @@ static void replace_bdev(const struct block_device *bdev, struct bdev_rec *nr)
 
 	spin_lock_irqsave(&recs_lock, flags);
 	old = find_bdev(bdev);
-	if (old)
-		drop_bdev_locked(old);
+	if (old) {
+		hash_del_rcu(&old->node);
+		kfree_rcu(old, rcu);
+	}
 	if (nr)
 		hash_add_rcu(bdev_recs, &nr->node, (unsigned long)bdev);
 	spin_unlock_irqrestore(&recs_lock, flags);
 }
 
-struct dm_verity_digest_view {	/* include/linux/dm-verity.h, 6.12 */
+struct dm_verity_digest_view {	/* struct dm_verity_digest, 6.12 */
 	const char *alg;
 	const u8 *digest;
 	size_t digest_len;
 };
+
+static void edit_bdev_rec(struct bdev_rec *nr, unsigned int type,
+			  const void *value, size_t size)
+{
+	const struct dm_verity_digest_view *d = value;
+
+	if (type == LSM_INT_DMVERITY_SIG_VALID) {
+		nr->is_signed = value && size > 0;
+		return;
+	}
+	nr->has_roothash = value && d->digest_len <= sizeof(nr->bytes) &&
+			   strscpy(nr->alg, d->alg, sizeof(nr->alg)) > 0;
+	if (nr->has_roothash) {
+		memcpy(nr->bytes, d->digest, d->digest_len);
+		nr->len = d->digest_len;
+	}
+}
 
 /* security_bdev_setintegrity(bdev, type, value, size), at entry */
 static void on_bdev_setintegrity(unsigned long ip, unsigned long parent_ip,
 				 struct ftrace_ops *ops,
 				 struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	struct block_device *bdev = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned int type = regs_get_kernel_argument(regs, 1);
-	const void *value = (void *)regs_get_kernel_argument(regs, 2);
-	size_t size = regs_get_kernel_argument(regs, 3);
-	const struct dm_verity_digest_view *d = value;
+	struct block_device *bdev = (void *)arg(fregs, 0);
+	unsigned int type = arg(fregs, 1);
 	struct bdev_rec *nr, *old;
 
 	if (type != LSM_INT_DMVERITY_SIG_VALID &&
@@ -136,17 +200,7 @@ static void on_bdev_setintegrity(unsigned long ip, unsigned long parent_ip,
 			memcpy(nr, old, sizeof(*nr));
 		rcu_read_unlock();
 		nr->bdev = bdev;
-		if (type == LSM_INT_DMVERITY_SIG_VALID) {
-			nr->signed_ = value && size > 0;
-		} else if (!value || d->digest_len > sizeof(nr->bytes) ||
-			   strlen(d->alg) >= sizeof(nr->alg)) {
-			nr->has_roothash = false;
-		} else {
-			nr->has_roothash = true;
-			strscpy(nr->alg, d->alg, sizeof(nr->alg));
-			memcpy(nr->bytes, d->digest, d->digest_len);
-			nr->digest.len = d->digest_len;
-		}
+		edit_bdev_rec(nr, type, (void *)arg(fregs, 2), arg(fregs, 3));
 	} else {
 		pr_warn_ratelimited("out of memory: forgetting the dm-verity state of %pg\n",
 				    bdev);
@@ -154,42 +208,21 @@ static void on_bdev_setintegrity(unsigned long ip, unsigned long parent_ip,
 	replace_bdev(bdev, nr);
 }
 
-/* security_inode_setintegrity(inode, type, value, size), at entry */
+/* security_inode_setintegrity(inode, type, value, size): a verified sig */
 static void on_inode_setintegrity(unsigned long ip, unsigned long parent_ip,
 				  struct ftrace_ops *ops,
 				  struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	const struct inode *inode = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned int type = regs_get_kernel_argument(regs, 1);
-	const void *value = (void *)regs_get_kernel_argument(regs, 2);
-	size_t size = regs_get_kernel_argument(regs, 3);
-	struct inode_rec *r;
-	unsigned long flags;
-
-	if (type != LSM_INT_FSVERITY_BUILTINSIG_VALID || !value || !size)
+	if (arg(fregs, 1) != LSM_INT_FSVERITY_BUILTINSIG_VALID)
 		return;
-	r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
-	if (!r) {
-		pr_warn_ratelimited("out of memory: inode %lu will not count as fs-verity signed\n",
-				    inode->i_ino);
-		return;
-	}
-	r->inode = inode;
-	spin_lock_irqsave(&recs_lock, flags);
-	if (!find_inode(inode))
-		hash_add_rcu(inode_recs, &r->node, (unsigned long)inode);
-	else
-		kfree(r);
-	spin_unlock_irqrestore(&recs_lock, flags);
+	set_signed((void *)arg(fregs, 0), arg(fregs, 2) && arg(fregs, 3));
 }
 
 /* security_bdev_free(bdev) */
 static void on_bdev_free(unsigned long ip, unsigned long parent_ip,
 			 struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	struct block_device *bdev = (void *)regs_get_kernel_argument(regs, 0);
+	struct block_device *bdev = (void *)arg(fregs, 0);
 	bool present;
 
 	rcu_read_lock();
@@ -199,32 +232,28 @@ static void on_bdev_free(unsigned long ip, unsigned long parent_ip,
 		replace_bdev(bdev, NULL);
 }
 
-/* security_inode_free(inode): runs for every inode, so look before locking */
+static void forget_signed(const void *ptr)
+{
+	bool present;
+
+	rcu_read_lock();
+	present = find_signed(ptr);
+	rcu_read_unlock();
+	if (present)
+		set_signed(ptr, false);
+}
+
+/* security_inode_free(inode): runs for every inode; cheap when unknown */
 static void on_inode_free(unsigned long ip, unsigned long parent_ip,
 			  struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	struct inode *inode = (void *)regs_get_kernel_argument(regs, 0);
-	struct inode_rec *r;
-	unsigned long flags;
-
-	rcu_read_lock();
-	r = find_inode(inode);
-	rcu_read_unlock();
-	if (!r)
-		return;
-	spin_lock_irqsave(&recs_lock, flags);
-	r = find_inode(inode);
-	if (r) {
-		hash_del_rcu(&r->node);
-		kfree_rcu(r, rcu);
-	}
-	spin_unlock_irqrestore(&recs_lock, flags);
+	forget_signed((void *)arg(fregs, 0));
 }
 
-#define SOURCE(fn, cb) { .name = fn, .ops = { .func = cb, .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_PERMANENT } }
+#define SOURCE(fn, cb) { .name = fn, .ops = { .func = cb, \
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_PERMANENT } }
 
-static struct {
+static struct source {
 	const char *name;
 	struct ftrace_ops ops;
 	bool registered;
@@ -235,28 +264,99 @@ static struct {
 	SOURCE("security_inode_free", on_inode_free),
 };
 
-static void fill_from_records(struct inode *ino, struct ipe_lkm_file_props *fp)
+static int dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
 {
-	struct block_device *bdev = ino->i_sb->s_bdev;
-	struct bdev_rec *b = bdev ? find_bdev(bdev) : NULL;
+	struct bdev_rec *b = find_bdev(bdev);
 
-	if (b) {
-		fp->props.dmv_signed = b->signed_;
-		if (b->has_roothash) {
-			fp->dmv.alg = b->alg;
-			fp->dmv.digest = b->bytes;
-			fp->dmv.len = b->digest.len;
-			fp->props.dmv_roothash = &fp->dmv;
-		}
+	if (!b)
+		return 0;
+	fp->props.dmv_signed = b->is_signed;
+	if (b->has_roothash) {
+		fp->dmv.alg = b->alg;
+		fp->dmv.digest = b->bytes;
+		fp->dmv.len = b->len;
+		fp->props.dmv_roothash = &fp->dmv;
 	}
-	fp->props.fsv_signed = IS_VERITY(ino) && find_inode(ino);
+	return 0;
 }
+
+static bool fsv_signed(struct inode *ino)
+{
+	return find_signed(ino);
+}
+
+static int props_init_kernel(void)
+{
+	return 0;
+}
+
+static void props_exit_kernel(void)
+{
+	struct hlist_node *tmp;
+	struct bdev_rec *b;
+	int bkt;
+
+	spin_lock_irq(&recs_lock);
+	hash_for_each_safe(bdev_recs, bkt, tmp, b, node) {
+		hash_del_rcu(&b->node);
+		kfree_rcu(b, rcu);
+	}
+	spin_unlock_irq(&recs_lock);
+}
+
+#else /* !COMPAT_HAVE_SETINTEGRITY: 6.1 */
+
+/* fsverity_verify_signature(vi, signature, sig_size), at entry */
+static void on_fsverity_verify_signature(unsigned long ip,
+					 unsigned long parent_ip,
+					 struct ftrace_ops *ops,
+					 struct ftrace_regs *fregs)
+{
+	set_signed((void *)arg(fregs, 0), arg(fregs, 2) > 0);
+}
+
+#define SOURCE(fn, cb) { .name = fn, .ops = { .func = cb, \
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_PERMANENT } }
+
+static struct source {
+	const char *name;
+	struct ftrace_ops ops;
+	bool registered;
+} sources[] = {
+	SOURCE("fsverity_verify_signature", on_fsverity_verify_signature),
+};
+
+static bool fsv_signed(struct inode *ino)
+{
+	const struct fsverity_info *vi = fsverity_get_info(ino);
+
+	return vi && find_signed(vi);
+}
+
+static int props_init_kernel(void)
+{
+	return ipe_lkm_dm_init();
+}
+
+static void props_exit_kernel(void)
+{
+}
+
+static int dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
+{
+	return ipe_lkm_dm_props(bdev, fp);
+}
+
+#endif /* COMPAT_HAVE_SETINTEGRITY */
 
 int ipe_lkm_props_init(void)
 {
 	size_t i;
 	int rc;
 
+	rc = props_init_kernel();
+	if (rc)
+		return rc;
 	for (i = 0; i < ARRAY_SIZE(sources); i++) {
 		rc = ipe_lkm_ftrace_attach(&sources[i].ops, sources[i].name);
 		if (rc) {
@@ -270,49 +370,16 @@ int ipe_lkm_props_init(void)
 
 void ipe_lkm_props_exit(void)
 {
-	struct bdev_rec *b;
-	struct inode_rec *r;
-	struct hlist_node *tmp;
 	size_t i;
-	int bkt;
 
 	for (i = 0; i < ARRAY_SIZE(sources); i++) {
 		if (sources[i].registered)
 			ipe_lkm_ftrace_detach(&sources[i].ops);
 		sources[i].registered = false;
 	}
-	spin_lock_irq(&recs_lock);
-	hash_for_each_safe(bdev_recs, bkt, tmp, b, node)
-		drop_bdev_locked(b);
-	hash_for_each_safe(inode_recs, bkt, tmp, r, node) {
-		hash_del_rcu(&r->node);
-		kfree_rcu(r, rcu);
-	}
-	spin_unlock_irq(&recs_lock);
+	props_exit_kernel();
+	drop_all_signed();
 }
-
-#else /* !COMPAT_HAVE_SETINTEGRITY */
-
-static void fill_from_records(struct inode *ino, struct ipe_lkm_file_props *fp)
-{
-}
-
-int ipe_lkm_props_init(void)
-{
-	ipe_lkm_unsupported = BIT(IPE_ENG_PROP_DMV_ROOTHASH) |
-			      BIT(IPE_ENG_PROP_DMV_SIG_TRUE) |
-			      BIT(IPE_ENG_PROP_DMV_SIG_FALSE) |
-			      BIT(IPE_ENG_PROP_FSV_SIG_TRUE) |
-			      BIT(IPE_ENG_PROP_FSV_SIG_FALSE);
-	pr_info("dmverity_roothash, dmverity_signature and fsverity_signature are not supported on this kernel: rules using them never match\n");
-	return 0;
-}
-
-void ipe_lkm_props_exit(void)
-{
-}
-
-#endif /* COMPAT_HAVE_SETINTEGRITY */
 
 /**
  * ipe_lkm_file_props() - the properties of a file, for the engine.
@@ -345,8 +412,10 @@ int ipe_lkm_file_props(struct file *file, struct ipe_lkm_file_props *fp)
 			fp->fsv.digest = fp->fsv_bytes;
 			fp->fsv.len = len;
 			fp->props.fsv_digest = &fp->fsv;
+			fp->props.fsv_signed = fsv_signed(ino);
 		}
 	}
-	fill_from_records(ino, fp);
+	if (ino->i_sb->s_bdev)
+		return dm_props(ino->i_sb->s_bdev, fp);
 	return 0;
 }
