@@ -269,22 +269,25 @@ static void print_json(const struct report *r, const struct ipe_eng_policy *p,
 	fputs("}\n", stdout);
 }
 
-/* Check one file; returns its exit status. */
-static int check_file(const char *file, bool json, bool quiet)
+/**
+ * ipectl_check_buffer() - check policy bytes and print the diagnostics.
+ * @file: the name to print.
+ * @data: the policy bytes.
+ * @len: number of bytes.
+ * @json: one JSON object instead of text.
+ * @quiet: errors only.
+ *
+ * Return: IPECTL_EXIT_OK, _INPUT (invalid policy) or _SYSTEM.
+ */
+int ipectl_check_buffer(const char *file, const unsigned char *data,
+			size_t len, bool json, bool quiet)
 {
 	struct report r = { .file = file };
 	struct ipe_eng_policy *p = NULL;
 	struct ipe_eng_error first = { 0 };
-	unsigned char *data;
-	size_t len, i;
-	int rc, err;
+	size_t i;
+	int err;
 
-	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &data, &len);
-	if (rc) {
-		ipectl_error("%s: cannot read: %s", file,
-			     rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
-		return rc == -ENOMEM ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_INPUT;
-	}
 	r.text = (const char *)data;
 	r.len = len;
 
@@ -310,10 +313,31 @@ static int check_file(const char *file, bool json, bool quiet)
 	for (i = 0; i < r.n; i++)
 		free(r.d[i].msg);
 	free(r.d);
-	free(data);
 	if (r.oom || err == -ENOMEM)
 		return IPECTL_EXIT_SYSTEM;
 	return err ? IPECTL_EXIT_INPUT : IPECTL_EXIT_OK;
+}
+
+/* Check one file; returns its exit status. */
+static int check_file(const char *file, bool json, bool quiet)
+{
+	unsigned char *data;
+	size_t len;
+	int rc;
+
+	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &data, &len);
+	if (rc) {
+		ipectl_error("%s: cannot read: %s", file,
+			     rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
+		return rc == -ENOMEM ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_INPUT;
+	}
+	if (len >= 2 && data[0] == 0x30 && data[1] >= 0x80 && !quiet)
+		fprintf(stderr,
+			"ipectl: note: %s looks like a signed (PKCS#7) policy; 'ipectl verify --show' extracts its text\n",
+			file);
+	rc = ipectl_check_buffer(file, data, len, json, quiet);
+	free(data);
+	return rc;
 }
 
 int cmd_check(const struct ipectl_cmd *cmd, int argc, char *argv[])

@@ -33,6 +33,45 @@ static const struct ipectl_cmd cmds[] = {
 "Exit status: 0 every file is a valid policy, 1 a file is invalid or\n"
 "unreadable, 2 a system error.\n",
 	},
+	{
+		.name = "keygen",
+		.func = cmd_keygen,
+		.short_desc = "make a policy-signing key and certificate",
+		.usage =
+"ipectl keygen [-d DIR] [--cn NAME] [--days N] [--ecdsa] [--force]\n"
+"\n"
+"Write DIR/policy-signing.key (private, PEM), DIR/policy-signing.crt (PEM)\n"
+"and DIR/policy-signing.der: RSA 3072 (or ECDSA P-256 with --ecdsa), a\n"
+"self-signed certificate that is its own CA, with keyUsage\n"
+"digitalSignature and extendedKeyUsage codeSigning, and print how to make\n"
+"the kernel trust it.  DIR defaults to the current directory.\n",
+	},
+	{
+		.name = "sign",
+		.func = cmd_sign,
+		.short_desc = "check and sign a policy (PKCS#7)",
+		.usage =
+"ipectl sign [-k KEY] [-c CERT] [-o OUT] [--force] POLICY\n"
+"\n"
+"Check POLICY like 'ipectl check', then sign it exactly as\n"
+"  openssl smime -sign -noattr -nodetach -nosmimecap -binary -outform der\n"
+"does.  KEY and CERT default to $IPECTL_KEY and $IPECTL_CERT, else\n"
+"/etc/ipe-lkm/signing/policy-signing.{key,crt}.  OUT defaults to POLICY\n"
+"with .p7s for .pol (\"-\" is standard output); an existing OUT is kept\n"
+"unless --force.  A signed policy over 65535 bytes is refused, as the\n"
+"kernel would refuse it (EMSGSIZE).\n",
+	},
+	{
+		.name = "verify",
+		.func = cmd_verify,
+		.short_desc = "check a signed policy, show its text",
+		.usage =
+"ipectl verify [-c CERT] [--show] [--json] FILE...\n"
+"\n"
+"Check that FILE is a PKCS#7 message with the policy inside and a valid\n"
+"signature; with -c, that the signer chains to CERT.  --show writes the\n"
+"signed policy bytes to standard output.\n",
+	},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -6,6 +6,7 @@
 #define IPECTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util.h"
 
@@ -17,6 +18,14 @@ struct ipectl_cmd {
 };
 
 int cmd_check(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_verify(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+
+int ipectl_check_buffer(const char *file, const unsigned char *data,
+			size_t len, bool json, bool quiet);
+int ipectl_write_file(const char *path, const unsigned char *data, size_t len,
+		      bool force);
 
 void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f);
 void ipectl_error(const char *fmt, ...)

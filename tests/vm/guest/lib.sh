@@ -1,0 +1,297 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/guest/lib.sh: the in-guest test library (busybox ash).
+#
+# A test is a shell function t_<area>_<what> in /lib/ipet/tests/*.sh. It runs
+# in a subshell with `set -e`; it passes by returning 0, fails through `fail`
+# (or any failing command) and is skipped through `skip`/`need`.
+#
+# Configuration (from /etc/ipet.conf, written by tests/vm/run):
+#   IPET_KERNEL    bookworm | backports
+#   IPET_ENFORCER  builtin | module | none
+#   IPET_TREE      the securityfs tree, e.g. /sys/kernel/security/ipe
+#   IPET_MODULE    the enforcer .ko inside the guest (module enforcer)
+#   IPET_OVMF      1 when booted through OVMF with the test CA in db
+#   IPET_TESTS     the test functions to run, in order
+
+K=/lib/ipet/keys
+RES=/dev/ttyS1
+FIX=/lib/ipet/fixtures.env
+[ -f $FIX ] && . $FIX
+
+# ---------------------------------------------------------------- assertions
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+expect_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"; }
+expect_ne() { [ "$1" != "$2" ] || fail "${3:-value}: got '$1', want anything else"; }
+# expect_match STRING ERE [what]
+expect_match() {
+	echo "$1" | grep -Eq -- "$2" || fail "${3:-value}: '$1' does not match /$2/"
+}
+# expect_line FILE LINE [what]: FILE holds exactly LINE as one of its lines.
+expect_line() {
+	grep -Fqx -- "$2" "$1" || { echo "--- $1:"; cat "$1"; fail "${3:-line} missing: $2"; }
+}
+
+# enforcer_part: what follows needs an enforcer. Without one the test ends
+# here and passes on the baseline it checked so far (the same operations
+# succeed when nothing enforces).
+enforcer_part() {
+	[ -n "$IPET_TREE" ] && [ -d "$IPET_TREE" ] && return 0
+	[ "$IPET_ENFORCER" = none ] || fail "enforcer $IPET_ENFORCER expected but $IPET_TREE is missing"
+	echo "PASS: baseline only (no enforcer)"
+	exit 0
+}
+
+# need FEATURE...: skip unless the guest has it.
+need() {
+	for f; do
+		case $f in
+		ipe)
+			[ -n "$IPET_TREE" ] && [ -d "$IPET_TREE" ] && continue
+			[ "$IPET_ENFORCER" = none ] || fail "enforcer $IPET_ENFORCER: $IPET_TREE is missing"
+			skip "no enforcer"
+			;;
+		builtin) [ "$IPET_ENFORCER" = builtin ] || skip "built-in IPE only" ;;
+		ovmf) [ "$IPET_OVMF" = 1 ] || skip "needs the OVMF boot (test CA in db)" ;;
+		platform_dmverity) grep -q '^CONFIG_DM_VERITY_VERIFY_ROOTHASH_SIG_PLATFORM_KEYRING=y' /lib/ipet/config &&
+			[ "$IPET_OVMF" = 1 ] || skip "dm-verity does not consult .platform here" ;;
+		*) fail "need: unknown feature $f" ;;
+		esac
+	done
+}
+
+# ---------------------------------------------------------------- utilities
+now_cs() { read up _ </proc/uptime; echo "${up%.*}${up#*.}"; }
+msleep() { usleep $(($1 * 1000)); }
+is_mounted() { grep -q " $1 " /proc/mounts; }
+
+# ---------------------------------------------------------------- audit
+# The guest runs `ipet auditd` as the audit daemon; /run/audit.log holds one
+# "TYPE SERIAL TEXT" line per record. An AUDIT_USER message is a barrier: once
+# it is in the log, every record queued before it is too.
+AUDIT_LOG=/run/audit.log
+audit_sync() {
+	tag="ipet_sync=$RANDOM$RANDOM"
+	ipet auditmsg "$tag" >/dev/null || fail "auditmsg"
+	i=0
+	while ! grep -q "$tag" $AUDIT_LOG; do
+		i=$((i + 1))
+		[ $i -lt 400 ] || fail "audit barrier $tag never arrived"
+		usleep 10000
+	done
+}
+audit_mark() { audit_sync; wc -l <$AUDIT_LOG >/run/ipet.amark; }
+# audit_since: records after the mark, barriers removed, as "TYPE SERIAL TEXT".
+audit_since() {
+	audit_sync
+	tail -n +$(($(cat /run/ipet.amark) + 1)) $AUDIT_LOG | grep -v ' msg=.ipet_sync=' || true
+}
+# audit_recs TYPE: the text of each TYPE record since the mark, one per line.
+audit_recs() { audit_since | awk -v t="$1" '$1 == t { sub(/^[0-9]+ [0-9]+ ?/, ""); print }'; }
+# audit_expect TYPE TEXT: exactly one TYPE record since the mark, equal to TEXT.
+audit_expect() {
+	audit_recs "$1" >/tmp/audit.$$
+	expect_eq "$(grep -c '' /tmp/audit.$$)" 1 "number of $1 records (got: $(cat /tmp/audit.$$))"
+	expect_eq "$(cat /tmp/audit.$$)" "$2" "$1 record"
+}
+audit_none() {
+	audit_recs "$1" >/tmp/audit.$$
+	[ ! -s /tmp/audit.$$ ] || fail "unexpected $1 record: $(cat /tmp/audit.$$)"
+}
+
+# ---------------------------------------------------------------- policies
+T=$IPET_TREE
+# ipe_ws FILE STRING: one write() of STRING to $T/FILE; prints OK or the errno.
+ipe_ws() { ipet writes "$T/$1" "$2"; }
+# ipe_w FILE DATAFILE: one write() of DATAFILE's bytes.
+ipe_w() { ipet write "$T/$1" "$2"; }
+ipe_r() { cat "$T/$1"; }
+
+# pol_sign IN OUT [KEYNAME]: PKCS#7 as upstream documents it.
+pol_sign() {
+	openssl smime -sign -in "$1" -signer "$K/${3:-ca}.crt" -inkey "$K/${3:-ca}.key" \
+		-noattr -nodetach -nosmimecap -binary -outform der -out "$2" ||
+		fail "openssl smime -sign"
+}
+# pol_file BASE LINE...: BASE.txt (the lines, newline-terminated) and BASE.p7s.
+pol_file() {
+	b=$1
+	shift
+	: >"$b.txt"
+	for l; do printf '%s\n' "$l" >>"$b.txt"; done
+	pol_sign "$b.txt" "$b.p7s"
+}
+# ipe_load NAME VERSION RULE...: sign and write to new_policy; prints the result.
+ipe_load() {
+	n=$1 v=$2
+	shift 2
+	b=/tmp/pol.$(echo "$n" | tr -c 'A-Za-z0-9_\n' _ | cut -c1-64)
+	pol_file "$b" "policy_name=$n policy_version=$v" "$@"
+	ipe_w new_policy "$b.p7s"
+}
+ipe_activate() { ipe_ws "policies/$1/active" 1; }
+ipe_delete() { ipe_ws "policies/$1/delete" 1; }
+# ipe_use NAME RULE...: load a policy with a fresh version and activate it.
+ipe_use() {
+	n=$1
+	shift
+	expect_eq "$(ipe_load "$n" "$(ver_next).0" "$@")" OK "load $n"
+	expect_eq "$(ipe_activate "$n")" OK "activate $n"
+}
+# ver_next: a "0.N" version prefix above every version used so far. Policies
+# can never be deactivated and activation refuses older versions, so the
+# whole run shares one counter; tests add the last field themselves.
+ver_next() {
+	n=$(cat /run/ipet.ver 2>/dev/null || echo 0)
+	n=$((n + 1))
+	echo $n >/run/ipet.ver
+	echo "0.$n"
+}
+sha256_hex() { sha256sum "$1" | cut -d' ' -f1 | tr a-f A-F; }
+
+# ipe_reset: back to "allow everything, enforcing, no success audit" with
+# only the harness's own policy loaded.
+ipe_reset() {
+	[ -n "$T" ] && [ -d "$T" ] || return 0
+	# A shell builtin first: a test may have left a policy that denies
+	# every program, including ipet and openssl.
+	echo 0 >$T/enforce
+	base=ipet_base
+	# (ipe_reset also runs inside tests, under set -e: no failing status here)
+	cur=$(for p in $T/policies/*; do [ "$(cat $p/active 2>/dev/null)" = 1 ] && basename $p; done; true)
+	if [ -z "$cur" ] || [ "$cur" != "$(cat /run/ipet.base 2>/dev/null)" ] ||
+		[ "$(ls $T/policies | wc -l)" != 1 ]; then
+		base=ipet_base_$(cat /run/ipet.ver 2>/dev/null || echo 0)
+		if [ "$base" != "$cur" ]; then
+			r=$(ipe_load $base "$(ver_next).9" "DEFAULT action=ALLOW")
+			[ "$r" = OK ] || [ "$r" = EEXIST ] || echo "ipe_reset: load $base: $r"
+			r=$(ipe_activate $base)
+			[ "$r" = OK ] || echo "ipe_reset: activate $base: $r"
+		fi
+		echo $base >/run/ipet.base
+		for p in $T/policies/*; do
+			[ -d "$p" ] || continue
+			[ "${p##*/}" = "$base" ] || ipet writes "$p/delete" 1 >/dev/null ||
+				echo "ipe_reset: delete ${p##*/} failed"
+		done
+	fi
+	ipet writes $T/success_audit 0 >/dev/null || echo "ipe_reset: success_audit <- 0 failed"
+	ipet writes $T/enforce 1 >/dev/null || echo "ipe_reset: enforce <- 1 failed"
+}
+
+# ---------------------------------------------------------------- fixtures
+# Disks are found by their virtio serial (see run: -drive ...,serial=NAME).
+disk() {
+	for b in /sys/block/vd*; do
+		[ "$(cat $b/serial 2>/dev/null)" = "$1" ] && { echo /dev/${b##*/}; return 0; }
+	done
+	return 1
+}
+
+# dmv_open NAME INDEX [SIGFILE]: open the dm-verity fixture pair INDEX as
+# /dev/mapper-less NAME; with SIGFILE the root-hash signature is passed through
+# the user keyring (root_hash_sig_key_desc). Prints OK or the errno.
+dmv_open() {
+	data=$(disk dmvdata$2) && hash=$(disk dmvhash$2) || { echo ENODEV; return; }
+	opt=""
+	if [ -n "$3" ]; then
+		keyctl padd user "ipet:$1" @u <"$3" >/dev/null || { echo EKEYCTL; return; }
+		opt=" 2 root_hash_sig_key_desc ipet:$1"
+	fi
+	ipet dmcreate "$1" $DMV_SECTORS verity \
+		"1 $data $hash 4096 4096 $DMV_BLOCKS 0 sha256 $DMV_ROOTHASH $DMV_SALT$opt" 2>/dev/null
+}
+# dmv_dev NAME: /dev/dm-N of an open device.
+dmv_dev() {
+	for d in /sys/block/dm-*; do
+		[ "$(cat $d/dm/name 2>/dev/null)" = "$1" ] && { echo /dev/${d##*/}; return 0; }
+	done
+	return 1
+}
+dmv_close() { ipet dmremove "$1" >/dev/null; }
+
+# fsv_prepare: enable fs-verity on the fixture files once per boot:
+#   /mnt/fsv/plain/ipet  no verity      /mnt/fsv/unsigned/ipet  verity, no signature
+#   /mnt/fsv/signed/ipet verity + built-in signature (cert in .fs-verity)
+fsv_prepare() {
+	[ -f /run/fsv.done ] && return 0
+	is_mounted /mnt/fsv || fail "fs-verity fixture disk not mounted"
+	r=$(keyctl padd asymmetric ipet-fsv %keyring:.fs-verity <$K/ca.der) ||
+		fail "adding the test cert to .fs-verity"
+	for f in ipet libipetlib.so fixture.ko ipet-test.bin; do
+		[ -f /mnt/fsv/unsigned/$f ] || continue
+		expect_eq "$(ipet venable /mnt/fsv/unsigned/$f)" OK "enable verity (unsigned $f)"
+		expect_eq "$(ipet venable /mnt/fsv/signed/$f /mnt/fsv/sig/$f.sig)" OK "enable verity (signed $f)"
+	done
+	touch /run/fsv.done
+}
+
+# ---------------------------------------------------------------- runner
+report() { echo "$*" >$RES; }
+
+ipet_setup() {
+	IPET_KVER=$(uname -r)
+	# The module enforcer comes first, before any fixture it must observe
+	# (e.g. the dm-verity root hash is recorded when the device is resumed).
+	if [ "$IPET_ENFORCER" = module ]; then
+		insmod "$IPET_MODULE" || echo "setup: insmod $IPET_MODULE failed"
+	fi
+	# Fixture disks.
+	mkdir -p /mnt/fsv /mnt/dmv
+	d=$(disk fsv) && mount -t ext4 $d /mnt/fsv
+	if [ -n "$DMV_ROOTHASH" ]; then
+		r=$(dmv_open ipet_dmv 1)
+		[ "$r" = OK ] && mount -t ext4 -o ro $(dmv_dev ipet_dmv) /mnt/dmv ||
+			echo "setup: dm-verity fixture: $r"
+	fi
+	if [ -n "$T" ] && [ -d "$T" ]; then
+		ipet auditd $AUDIT_LOG >/run/auditd.out 2>&1 &
+		i=0
+		while ! grep -q ready /run/auditd.out 2>/dev/null && [ $i -lt 200 ]; do
+			usleep 10000
+			i=$((i + 1))
+		done
+	fi
+	for f in /lib/ipet/tests/*.sh; do . $f; done
+}
+
+# t NAME: run one test in a subshell; prints its result line.
+t() {
+	name=$1
+	kstart=$(dmesg | wc -l)
+	t0=$(now_cs)
+	(set -ex; cd /tmp; $name) >/tmp/t.out 2>&1 </dev/null
+	rc=$?
+	t1=$(now_cs)
+	last=$(tail -n 1 /tmp/t.out)
+	ipe_reset >>/tmp/t.out 2>&1
+	# A kernel splat during the test fails it, whatever the test said.
+	dmesg | tail -n +$((kstart + 1)) |
+		grep -E 'Oops|BUG:|WARNING:|kernel BUG|Missing ENDBR|circular locking|possible recursive locking|lockdep|general protection|Kernel panic|UBSAN:|KASAN:|RCU.*stall|hung_task|blocked for more than' >/tmp/t.kern && {
+		echo "kernel log:"; cat /tmp/t.kern
+	} >>/tmp/t.out && rc=99
+	case $rc in
+	0) st=PASS ;;
+	77) st=SKIP ;;
+	*) st=FAIL ;;
+	esac
+	dt=$((t1 - t0))
+	why=$(grep -E '^(FAIL|SKIP|PASS): ' /tmp/t.out | head -1 | cut -c7-)
+	[ $st = FAIL ] && [ -z "$why" ] && why="exit status $rc (last output: $last)"
+	echo "@@RESULT $name $st $((dt / 100)).$(printf %02d $((dt % 100))) $why"
+	[ $st = FAIL ] && tail -n 40 /tmp/t.out | sed "s/^/@@OUT $name | /"
+}
+
+ipet_run_plan() {
+	report "@@BEGIN kernel=$(uname -r) enforcer=$IPET_ENFORCER tree=$IPET_TREE"
+	ipe_reset
+	for name in $IPET_TESTS; do
+		t $name >$RES
+	done
+	[ -n "$T" ] && [ -d "$T" ] && echo 0 >$T/enforce
+	[ -n "$T" ] && [ -f $AUDIT_LOG ] && sed 's/^/@@AUDIT /' $AUDIT_LOG >$RES
+	report "@@DMESG-BEGIN"
+	dmesg >$RES
+	report "@@DMESG-END"
+	report "@@END"
+}

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/lib/initramfs.sh: build the guest initramfs from three cpio pieces
+# (concatenated, uncompressed: unpacking gzip under TCG costs more than it saves):
+#   common.cpio   busybox, /init, guest library, helpers, openssl + its libs
+#   <kernel>.cpio the stock modules this kernel needs (deps from modules.dep)
+#   run.cpio      this run's tests, plan and keys (see run)
+
+# Modules loaded at boot, with their dependencies.
+BOOT_MODULES="virtio_pci virtio_blk ext4 dm-verity test_firmware"
+# Stock modules used as KMODULE fixtures (not loaded at boot).
+FIXTURE_MODULE=crc7
+
+# cpio_pack DIR OUT: pack DIR as a newc archive owned by root.
+cpio_pack()
+{
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0) >"$2.tmp" && mv "$2.tmp" "$2"
+}
+
+# copy_with_libs ROOT BIN...: copy dynamically linked programs and the
+# libraries ldd names into ROOT at the same paths.
+copy_with_libs()
+{
+	local root=$1 f lib
+	shift
+	for f in "$@"; do
+		install -D -m 0755 "$f" "$root$f"
+		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+			[[ -e $root$lib ]] || install -D -m 0755 "$lib" "$root$lib"
+		done
+	done
+}
+
+# helpers_build OUTDIR: compile the static test helpers and the shared-library
+# fixtures on the host.
+helpers_build()
+{
+	local o=$1 h=$VM_DIR/helpers
+	mkdir -p "$o"
+	if [[ ! -x $o/ipet || $h/ipet.c -nt $o/ipet ]]; then
+		gcc -O2 -Wall -static -o "$o/ipet" "$h/ipet.c" || die "building ipet"
+	fi
+	if [[ ! -x $o/uselib || $h/uselib.c -nt $o/uselib || $h/ipetlib.c -nt $o/libipetlib.so ]]; then
+		gcc -O2 -Wall -shared -fPIC -o "$o/libipetlib.so" "$h/ipetlib.c" &&
+			gcc -O2 -Wall -o "$o/uselib" "$h/uselib.c" -L"$o" -lipetlib -ldl ||
+			die "building uselib"
+	fi
+}
+
+# initramfs_common OUT: the kernel-independent piece.
+initramfs_common()
+{
+	local out=$1 root=$OUT/build/common-root stamp
+	stamp=$(cat "$VM_DIR"/guest/* "$VM_DIR"/helpers/* "$VM_DIR"/lib/initramfs.sh | sha256sum | cut -c1-16)
+	[[ -f $out && $(cat "$out.stamp" 2>/dev/null) == "$stamp" ]] && return 0
+	log "building the common initramfs"
+	helpers_build "$OUT/build/helpers"
+	rm -rf "$root" && mkdir -p "$root"/{bin,sbin,dev,proc,sys,run,tmp,mnt,etc,root,lib/ipet,lib/firmware,usr/bin}
+	install -m 0755 /bin/busybox "$root/bin/busybox"
+	install -m 0755 "$VM_DIR/guest/init" "$root/init"
+	install -m 0644 "$VM_DIR/guest/lib.sh" "$root/lib/ipet/lib.sh"
+	install -m 0755 "$OUT/build/helpers/ipet" "$root/usr/bin/ipet"
+	install -m 0755 "$OUT/build/helpers/uselib" "$root/usr/bin/uselib"
+	install -m 0755 "$OUT/build/helpers/libipetlib.so" "$root/lib/ipet/libipetlib.so"
+	copy_with_libs "$root" /usr/bin/openssl /usr/bin/keyctl "$OUT/build/helpers/uselib"
+	# uselib was copied with its build path too; the libs it needs are what matter.
+	rm -rf "$root$OUT"
+	# ld.so finds libipetlib.so through LD_LIBRARY_PATH in the tests.
+	mkdir -p "$root/usr/lib/ssl" && touch "$root/usr/lib/ssl/openssl.cnf"
+	# mknod needs no root here: the kernel creates /dev/console from the cpio
+	# only if listed, so rely on devtmpfs instead.
+	cpio_pack "$root" "$out"
+	echo "$stamp" >"$out.stamp"
+}
+
+# kmod_paths MODULE...: the .ko files (with dependencies, in load order).
+kmod_paths()
+{
+	local m
+	for m in "$@"; do
+		modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++'
+}
+
+# initramfs_kernel OUT: the modules of the current kernel ($KROOT/$KVER).
+initramfs_kernel()
+{
+	local out=$1 root=$OUT/build/kmod-root-$KVER ko list
+	[[ -f $out && $out -nt $KROOT/.done && $out -nt $VM_DIR/lib/initramfs.sh ]] && return 0
+	log "building the module initramfs for $KVER"
+	rm -rf "$root" && mkdir -p "$root/lib/ipet/modules"
+	list=$root/lib/ipet/modules.load
+	: >"$list"
+	for ko in $(kmod_paths $BOOT_MODULES); do
+		install -m 0644 "$ko" "$root/lib/ipet/modules/"
+		echo "${ko##*/}" >>"$list"
+	done
+	[[ -s $list ]] || die "no modules resolved for $KVER"
+	ko=$(kmod_paths $FIXTURE_MODULE | tail -1)
+	install -m 0644 "$ko" "$root/lib/ipet/fixture.ko"
+	echo "$KVER" >"$root/lib/ipet/kver"
+	cpio_pack "$root" "$out"
+}

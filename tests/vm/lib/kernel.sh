@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/lib/kernel.sh: resolve a stock Debian kernel through its metapackage
+# and unpack it into the cache. Sourced by tests/vm/run.
+#
+# Nothing here names an ABI: the metapackage's Depends says which
+# linux-image-<abi>-amd64 is current, and that is what we download.
+
+# apt_target NAME: the apt -t argument for a kernel flavour name.
+apt_target()
+{
+	case $1 in
+	bookworm) echo "" ;;
+	backports) echo "bookworm-backports" ;;
+	*) die "unknown kernel '$1' (bookworm|backports)" ;;
+	esac
+}
+
+# apt_fetch DIR PKG [TARGET]: apt-get download PKG into DIR, print the .deb path.
+apt_fetch()
+{
+	local dir=$1 pkg=$2 target=${3:-} deb
+	mkdir -p "$dir"
+	(cd "$dir" && apt-get download -q ${target:+-t "$target"} "$pkg" >/dev/null 2>&1) ||
+		die "apt-get download $pkg${target:+ -t $target} failed (run tests/vm/deps?)"
+	# The name may be given as pkg=version: match on the package part.
+	deb=$(ls -t "$dir/${pkg%%=*}"_*.deb 2>/dev/null | head -1)
+	[[ -n $deb ]] || die "no .deb for $pkg in $dir"
+	echo "$deb"
+}
+
+# meta_dep DEB PREFIX: from a metapackage, the "pkg=version" it depends on
+# whose name starts with PREFIX.
+meta_dep()
+{
+	dpkg-deb -f "$1" Depends | tr ',' '\n' |
+		sed -n "s/^ *\($2[^ ]*\) (= \([^)]*\)).*/\1=\2/p" | head -1
+}
+
+# kernel_fetch NAME: set KVER, KROOT (unpacked image package), VMLINUZ, KCONFIG.
+# Cached per package version under $CACHE/kernels/.
+kernel_fetch()
+{
+	local name=$1 target meta img dir deb
+	target=$(apt_target "$name")
+	dir=$CACHE/kernels/$name
+	mkdir -p "$dir/debs"
+	# Refresh the metapackage at most once per day; it is tiny.
+	if [[ -z $(find "$dir/debs" -maxdepth 1 -name 'linux-image-amd64_*.deb' -mtime -1 2>/dev/null) ]]; then
+		rm -f "$dir/debs"/linux-image-amd64_*.deb
+		meta=$(apt_fetch "$dir/debs" linux-image-amd64 "$target")
+	else
+		meta=$(ls -t "$dir/debs"/linux-image-amd64_*.deb | head -1)
+	fi
+	img=$(meta_dep "$meta" linux-image-)
+	[[ -n $img ]] || die "cannot resolve the image package from $meta"
+	local ipkg=${img%%=*} iver=${img#*=}
+	KROOT=$dir/root-$ipkg-$iver
+	if [[ ! -e $KROOT/.done ]]; then
+		log "fetching $ipkg $iver"
+		deb=$(apt_fetch "$dir/debs" "$img")
+		rm -rf "$KROOT" && mkdir -p "$KROOT"
+		dpkg-deb -x "$deb" "$KROOT"
+		# busybox insmod cannot read compressed modules: unpack them once.
+		find "$KROOT/lib/modules" \( -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' \) -print0 |
+			xargs -0 -r -n 64 -P "$(nproc)" sh -c 'for f; do
+				case $f in
+				*.xz) xz -dc "$f" >"${f%.xz}" ;;
+				*.zst) zstd -qdc "$f" >"${f%.zst}" ;;
+				*.gz) gzip -dc "$f" >"${f%.gz}" ;;
+				esac && rm -f "$f"; done' sh
+		depmod -b "$KROOT" "$(ls "$KROOT/lib/modules" | head -1)"
+		touch "$KROOT/.done"
+	fi
+	KVER=$(ls "$KROOT/lib/modules" | head -1)
+	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+	KCONFIG=$KROOT/boot/config-$KVER
+	[[ -f $VMLINUZ ]] || die "no vmlinuz in $KROOT"
+	KPKG_VERSION=$iver
+}
+
+# headers_fetch NAME: unpack the matching headers (for building the module);
+# sets KHEADERS (the -amd64 build dir).
+headers_fetch()
+{
+	local name=$1 target dir meta hdr deb common kb
+	target=$(apt_target "$name")
+	dir=$CACHE/kernels/$name
+	meta=$(apt_fetch "$dir/debs" linux-headers-amd64 "$target")
+	hdr=$(meta_dep "$meta" linux-headers-)
+	local hroot=$dir/headers-${hdr%%=*}-${hdr#*=}
+	if [[ ! -e $hroot/.done ]]; then
+		log "fetching ${hdr%%=*} ${hdr#*=}"
+		rm -rf "$hroot" && mkdir -p "$hroot"
+		deb=$(apt_fetch "$dir/debs" "$hdr")
+		dpkg-deb -x "$deb" "$hroot"
+		# The arch headers depend on -common and on linux-kbuild.
+		for dep in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
+			sed -n 's/^ *\(linux-[^ ]*\) (= \([^)]*\)).*/\1=\2/p'); do
+			dpkg-deb -x "$(apt_fetch "$dir/debs" "$dep")" "$hroot"
+		done
+		touch "$hroot/.done"
+	fi
+	KHEADERS=$(ls -d "$hroot"/usr/src/linux-headers-*-amd64 | head -1)
+}
