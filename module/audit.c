@@ -222,9 +222,20 @@ void ipe_lkm_audit_activation(const struct ipe_lkm_policy *op,
  */
 void ipe_lkm_audit_enforce(bool new_enforce, bool old_enforce)
 {
+	struct audit_buffer *ab;
+
+	/*
+	 * As upstream's ipe_audit_enforce(): a record is opened, the full one
+	 * is logged separately, and closing the first gives a second, empty
+	 * 1404 record; tests/vm sees both from the built-in IPE.
+	 */
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_MAC_STATUS);
+	if (!ab)
+		return;
 	audit_log(audit_context(), GFP_KERNEL, AUDIT_MAC_STATUS,
 		  "enforcing=%d old_enforcing=%d auid=%u ses=%u enabled=1 old-enabled=1 lsm=ipe res=1",
 		  new_enforce, old_enforce,
 		  from_kuid(&init_user_ns, audit_get_loginuid(current)),
 		  audit_get_sessionid(current));
+	audit_log_end(ab);
 }

@@ -12,6 +12,7 @@
  * the modes; nothing read ends with a newline.
  */
 #include <linux/capability.h>
+#include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -310,12 +311,28 @@ struct node_entry {
 	struct ipe_lkm_policyfs *fs;
 };
 
+/*
+ * securityfs_remove() unlinks a file, but a file still open (the "delete"
+ * being written, a reader's fd) keeps its dentry hashed, and rmdir of the
+ * directory then fails as not empty: invalidate each one, holding our own
+ * reference across, as simple_recursive_removal() does.
+ */
+static void remove_file(struct dentry *d)
+{
+	if (IS_ERR_OR_NULL(d))
+		return;
+	dget(d);
+	securityfs_remove(d);
+	d_invalidate(d);
+	dput(d);
+}
+
 static void remove_node(struct ipe_lkm_policyfs *fs)
 {
 	int i;
 
 	for (i = __F_MAX - 1; i >= 0; i--)
-		securityfs_remove(fs->files[i]);
+		remove_file(fs->files[i]);
 	securityfs_remove(fs->dir);
 }
 

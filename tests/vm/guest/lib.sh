@@ -235,6 +235,12 @@ ipet_setup() {
 	# (e.g. the dm-verity root hash is recorded when the device is resumed).
 	if [ "$IPET_ENFORCER" = module ]; then
 		insmod "$IPET_MODULE" || echo "setup: insmod $IPET_MODULE failed"
+		# The module takes "ipe" where no built-in IPE holds that name.
+		if [ ! -d "$IPET_TREE" ] && [ -d /sys/kernel/security/ipe ] &&
+		   ! grep -q ipe /sys/kernel/security/lsm; then
+			IPET_TREE=/sys/kernel/security/ipe
+			T=$IPET_TREE
+		fi
 	fi
 	# Fixture disks.
 	mkdir -p /mnt/fsv /mnt/dmv
