@@ -91,3 +91,15 @@ fixtures_make()
 	done
 	touch "$d/.done"
 }
+
+# parser_cases DIR: the engine's parser table (tests/engine/test_parse.c
+# --dump) as DIR/NNN.pol files and DIR/cases, for tests/15-parser.sh.
+parser_cases()
+{
+	local d=$1 top=$VM_DIR/../.. bin=$OUT/build/parser-dump
+	gcc -O1 -I"$top/module/engine" -I"$top/userspace/lib" -o "$bin" \
+		"$top/tests/engine/test_parse.c" "$top"/module/engine/*.c ||
+		die "cannot build the parser case dumper"
+	rm -rf "$d" && mkdir -p "$d"
+	"$bin" --dump "$d" || die "parser case dump failed"
+}
