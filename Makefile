@@ -34,6 +34,10 @@ demo:
 
 install: ipectl
 	install -D -m 0755 userspace/ipectl/ipectl $(DESTDIR)$(PREFIX)/sbin/ipectl
+	install -D -m 0644 docs/man/ipectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/ipectl.8
+	install -D -m 0644 docs/man/ipe-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/ipe-policy.5
+	install -D -m 0644 userspace/ipectl/completion/ipectl \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipectl
 
 clean:
 	$(MAKE) -C userspace/ipectl clean

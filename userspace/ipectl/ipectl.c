@@ -72,6 +72,103 @@ static const struct ipectl_cmd cmds[] = {
 "signature; with -c, that the signer chains to CERT.  --show writes the\n"
 "signed policy bytes to standard output.\n",
 	},
+	{
+		.name = "explain",
+		.func = cmd_explain,
+		.short_desc = "show which rule decides for a file",
+		.usage =
+"ipectl explain [--op OP] [--policy FILE] [--tree PATH] [--json] FILE\n"
+"\n"
+"Compute FILE's properties from userspace (initramfs, fs-verity digest and\n"
+"signature, dm-verity root hash and signature of its device) and evaluate\n"
+"the active policy, or --policy FILE (plain or signed), with the same\n"
+"engine as the kernel.  OP defaults to EXECUTE.\n",
+	},
+	{
+		.name = "deploy",
+		.func = cmd_deploy,
+		.short_desc = "load or update a signed policy in the kernel",
+		.usage =
+"ipectl deploy [--activate] [-k KEY -c CERT] [--tree PATH] FILE\n"
+"\n"
+"Write a signed policy to new_policy, or to policies/NAME/update when a\n"
+"policy of that name is loaded.  A plain policy is signed first with\n"
+"-k/-c (or $IPECTL_KEY/$IPECTL_CERT).  A version not above the loaded\n"
+"one is refused before the kernel would (ESTALE).  --activate makes it\n"
+"the active policy.\n",
+	},
+	{
+		.name = "activate",
+		.func = cmd_activate,
+		.short_desc = "make a loaded policy the active one",
+		.usage =
+"ipectl activate [--tree PATH] NAME\n"
+"\n"
+"The kernel refuses a policy older than the active one (EINVAL).\n",
+	},
+	{
+		.name = "delete",
+		.func = cmd_delete,
+		.short_desc = "remove a loaded policy that is not active",
+		.usage = "ipectl delete [--tree PATH] NAME\n",
+	},
+	{
+		.name = "list",
+		.func = cmd_list,
+		.short_desc = "loaded policies: name, version, active, digest",
+		.usage =
+"ipectl list [--tree PATH] [--json]\n"
+"\n"
+"The digest is SHA-256 of the signed policy, as audit records show it.\n",
+	},
+	{
+		.name = "show",
+		.func = cmd_show,
+		.short_desc = "print a loaded policy's text",
+		.usage = "ipectl show [--tree PATH] [--json] NAME\n",
+	},
+	{
+		.name = "status",
+		.func = cmd_status,
+		.short_desc = "enforcer, tree, modes and active policy",
+		.usage =
+"ipectl status [--tree PATH] [--json]\n"
+"\n"
+"The tree is found automatically: ipe_lkm's when the module is loaded,\n"
+"else the kernel's built-in IPE (/sys/kernel/security/ipe); --tree or\n"
+"$IPECTL_TREE forces one.\n",
+	},
+	{
+		.name = "enforce",
+		.func = cmd_enforce,
+		.short_desc = "enforce on, or off (permissive: audit only)",
+		.usage = "ipectl enforce [--tree PATH] on|off\n",
+	},
+	{
+		.name = "success-audit",
+		.func = cmd_success_audit,
+		.short_desc = "audit allowed accesses too, on or off",
+		.usage = "ipectl success-audit [--tree PATH] on|off\n",
+	},
+	{
+		.name = "load",
+		.func = cmd_load,
+		.short_desc = "load the ipe_lkm module (libkmod)",
+		.usage =
+"ipectl load [--permissive] [--success-audit]\n"
+"\n"
+"Load ipe_lkm for the running kernel, as modprobe would.\n",
+	},
+	{
+		.name = "unload",
+		.func = cmd_unload,
+		.short_desc = "remove the ipe_lkm module",
+		.usage =
+"ipectl unload\n"
+"\n"
+"The kernel refuses while a policy is active and enforced:\n"
+"'ipectl enforce off' first.\n",
+	},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -96,7 +193,9 @@ void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f)
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-14s %s\n", cmds[i].name, cmds[i].short_desc);
 	fputs("\n'ipectl COMMAND --help' describes a command; "
-	      "see also ipectl(8), ipe-policy(5).\n", f);
+	      "see also ipectl(8), ipe-policy(5).\n"
+	      "Exit status: 0 success, 1 bad input or invalid policy, "
+	      "2 the system or the kernel refused.\n", f);
 }
 
 /**

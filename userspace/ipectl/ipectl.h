@@ -21,6 +21,17 @@ int cmd_check(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_verify(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_activate(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_delete(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_list(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_show(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_enforce(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_success_audit(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_unload(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 
 int ipectl_check_buffer(const char *file, const unsigned char *data,
 			size_t len, bool json, bool quiet);

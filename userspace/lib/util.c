@@ -93,6 +93,7 @@ static const struct {
 	{ ENOPKG, "ENOPKG" }, { ESTALE, "ESTALE" }, { EBUSY, "EBUSY" },
 	{ ENODATA, "ENODATA" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 	{ ENOTTY, "ENOTTY" }, { EISDIR, "EISDIR" }, { ENODEV, "ENODEV" },
+	{ EAGAIN, "EWOULDBLOCK" }, { ENXIO, "ENXIO" }, { ENOSPC, "ENOSPC" },
 };
 
 /**

@@ -102,3 +102,16 @@ initramfs_kernel()
 	echo "$KVER" >"$root/lib/ipet/kver"
 	cpio_pack "$root" "$out"
 }
+
+# ipectl_stage ROOT: build userspace/ipectl for this run and put it, with
+# the libraries it links, into ROOT.
+ipectl_stage()
+{
+	local root=$1 top=$VM_DIR/../.. bin lib
+	make -s -C "$top/userspace/ipectl" >/dev/null || die "building ipectl"
+	bin=$top/userspace/ipectl/ipectl
+	install -D -m 0755 "$bin" "$root/usr/sbin/ipectl"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		install -D -m 0755 "$lib" "$root$lib"
+	done
+}

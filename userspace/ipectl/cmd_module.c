@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_module.c - `ipectl load` and `ipectl unload` (libkmod).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include <libkmod.h>
+
+#include "ipectl.h"
+
+#define MODNAME "ipe_lkm"
+
+static struct kmod_module *get_module(struct kmod_ctx **ctx)
+{
+	struct kmod_module *mod = NULL;
+
+	*ctx = kmod_new(NULL, NULL);
+	if (!*ctx) {
+		ipectl_error("cannot initialise libkmod");
+		return NULL;
+	}
+	kmod_load_resources(*ctx);
+	if (kmod_module_new_from_name(*ctx, MODNAME, &mod) < 0) {
+		ipectl_error("libkmod cannot name the module " MODNAME);
+		kmod_unref(*ctx);
+		*ctx = NULL;
+	}
+	return mod;
+}
+
+static const char *kernel_release(void)
+{
+	static struct utsname u;
+
+	return uname(&u) ? "?" : u.release;
+}
+
+int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "permissive", no_argument, NULL, 'p' },
+		{ "success-audit", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool permissive = false, success_audit = false;
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod;
+	char options[64];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "psh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': permissive = true; break;
+		case 's': success_audit = true; break;
+		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
+		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
+		}
+	}
+	if (optind != argc) {
+		ipectl_usage(cmd, stderr);
+		return IPECTL_EXIT_INPUT;
+	}
+	mod = get_module(&ctx);
+	if (!mod)
+		return IPECTL_EXIT_SYSTEM;
+	if (kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE) {
+		printf(MODNAME " is already loaded ('ipectl status'); options apply at load only\n");
+		rc = 0;
+		goto out;
+	}
+	snprintf(options, sizeof(options), "enforce=%d success_audit=%d",
+		 !permissive, success_audit);
+	rc = kmod_module_probe_insert_module(mod, KMOD_PROBE_FAIL_ON_LOADED,
+					     options, NULL, NULL, NULL);
+	if (rc == -ENOENT || (rc > 0 && rc == KMOD_PROBE_APPLY_BLACKLIST)) {
+		ipectl_error(MODNAME " is not installed for kernel %s: install ipe-lkm-dkms and check 'dkms status' (headers for this kernel are needed)",
+			     kernel_release());
+	} else if (rc == -EEXIST) {
+		printf(MODNAME " is already loaded\n");
+		rc = 0;
+	} else if (rc == -EKEYREJECTED || rc == -ENOKEY) {
+		ipectl_error("the kernel refused " MODNAME "'s signature (Secure Boot): enroll DKMS's MOK key with 'mokutil --import /var/lib/dkms/mok.pub' and reboot (%s)",
+			     ipectl_errno_name(rc));
+	} else if (rc < 0) {
+		ipectl_error("loading " MODNAME " failed: %s (%s); 'dmesg' says why",
+			     strerror(-rc), ipectl_errno_name(rc));
+	} else {
+		printf(MODNAME " loaded (enforce=%s, success_audit=%s)\n",
+		       permissive ? "off" : "on", success_audit ? "on" : "off");
+	}
+out:
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
+}
+
+int cmd_unload(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod;
+	int rc;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		ipectl_usage(cmd, stdout);
+		return IPECTL_EXIT_OK;
+	}
+	if (argc != 1) {
+		ipectl_usage(cmd, stderr);
+		return IPECTL_EXIT_INPUT;
+	}
+	mod = get_module(&ctx);
+	if (!mod)
+		return IPECTL_EXIT_SYSTEM;
+	rc = kmod_module_remove_module(mod, 0);
+	if (rc == -ENOENT) {
+		printf(MODNAME " is not loaded\n");
+		rc = 0;
+	} else if (rc == -EWOULDBLOCK || rc == -EBUSY) {
+		ipectl_error("the kernel refuses to remove " MODNAME " while a policy is active and enforced: 'ipectl enforce off' first (%s)",
+			     ipectl_errno_name(rc));
+	} else if (rc) {
+		ipectl_error("removing " MODNAME " failed: %s (%s)",
+			     strerror(-rc), ipectl_errno_name(rc));
+	} else {
+		printf(MODNAME " removed\n");
+	}
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
+}

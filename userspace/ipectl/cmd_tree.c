@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_tree.c - the commands that talk to the kernel's policy tree:
+ * deploy, activate, delete, list, show, status, enforce, success-audit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "ipe_engine.h"
+#include "ipectl.h"
+#include "pkcs7.h"
+#include "tree.h"
+
+/* What the kernel's errno means for an administrator, and what to do. */
+static const char *advice(int rc)
+{
+	switch (-rc) {
+	case EPERM:
+		return "permission denied: writing needs CAP_MAC_ADMIN (run as root)";
+	case ENOKEY:
+		return "the kernel does not trust the signing certificate: enroll it (mokutil --import, the firmware db, or /etc/ipe-lkm/keys/ and rebuild the module); see ipectl keygen";
+	case EKEYREJECTED:
+		return "the kernel rejected the signature";
+	case EBADMSG:
+		return "the kernel could not read it as a signed policy (check it with 'ipectl verify' and 'ipectl check')";
+	case EMSGSIZE:
+		return "the signed policy is larger than the kernel accepts (65535 bytes)";
+	case EEXIST:
+		return "a policy of that name is already loaded";
+	case ESTALE:
+		return "the loaded policy of that name has the same or a higher version (rollback refused)";
+	case ENOENT:
+		return "no such policy";
+	case ENOPKG:
+		return "the kernel lacks the signature's algorithm";
+	default:
+		return strerror(-rc);
+	}
+}
+
+static int kernel_error(const char *what, int rc)
+{
+	ipectl_error("%s: %s (%s)", what, advice(rc), ipectl_errno_name(rc));
+	return IPECTL_EXIT_SYSTEM;
+}
+
+static int open_tree(const char *forced, struct ipectl_tree *t)
+{
+	int rc = ipectl_tree_find(forced ? forced : getenv("IPECTL_TREE"), t);
+
+	if (rc == -ENODEV)
+		ipectl_error("securityfs is not mounted: mount -t securityfs securityfs /sys/kernel/security");
+	else if (rc)
+		ipectl_error("no IPE policy tree: load the module with 'ipectl load', or boot a kernel with IPE%s",
+			     forced ? " (or check --tree)" : "");
+	return rc;
+}
+
+static int read_version(const struct ipectl_tree *t, const char *name,
+			unsigned int v[3])
+{
+	char rel[512], buf[32];
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "policies/%s/version", name);
+	n = ipectl_tree_read(t, rel, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return ipectl_parse_version(buf, v);
+}
+
+static int vcmp(const unsigned int a[3], const u16 b[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Common option parsing: --tree, --json, --help; returns optind or -exit. */
+struct common {
+	const char *tree;
+	bool json;
+	bool activate;
+	const char *key, *cert;
+};
+
+static int parse_common(const struct ipectl_cmd *cmd, int argc, char *argv[],
+			struct common *c)
+{
+	static const struct option opts[] = {
+		{ "tree", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "activate", no_argument, NULL, 'a' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	while ((o = getopt_long(argc, argv, "t:jak:c:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 't': c->tree = optarg; break;
+		case 'j': c->json = true; break;
+		case 'a': c->activate = true; break;
+		case 'k': c->key = optarg; break;
+		case 'c': c->cert = optarg; break;
+		case 'h': ipectl_usage(cmd, stdout); return -IPECTL_EXIT_OK - 100;
+		default: ipectl_usage(cmd, stderr); return -IPECTL_EXIT_INPUT;
+		}
+	}
+	return optind;
+}
+
+#define PARSE_OR_RETURN(cmd, argc, argv, c, nargs)                          \
+	do {                                                                \
+		int i_ = parse_common(cmd, argc, argv, c);                  \
+		if (i_ == -IPECTL_EXIT_OK - 100)                            \
+			return IPECTL_EXIT_OK;                              \
+		if (i_ < 0)                                                 \
+			return -i_;                                         \
+		if (argc - i_ != (nargs)) {                                 \
+			ipectl_usage(cmd, stderr);                          \
+			return IPECTL_EXIT_INPUT;                           \
+		}                                                           \
+		argv += i_;                                                 \
+	} while (0)
+
+static int activate_name(const struct ipectl_tree *t, const char *name,
+			 const u16 newv[3])
+{
+	char rel[512], active[256];
+	unsigned int av[3];
+	int rc;
+
+	if (newv && ipectl_tree_active(t, active, sizeof(active)) == 1 &&
+	    strcmp(active, name) && !read_version(t, active, av) &&
+	    vcmp(av, newv) > 0) {
+		ipectl_error("cannot activate '%s' %u.%u.%u: the active policy '%s' has the higher version %u.%u.%u, and the kernel refuses to go back (EINVAL)",
+			     name, newv[0], newv[1], newv[2], active, av[0],
+			     av[1], av[2]);
+		return IPECTL_EXIT_INPUT;
+	}
+	snprintf(rel, sizeof(rel), "policies/%s/active", name);
+	rc = ipectl_tree_write(t, rel, "1", 1);
+	if (rc == -EINVAL)
+		ipectl_error("activate '%s': the active policy has a higher version (EINVAL)",
+			     name);
+	else if (rc)
+		return kernel_error("activate", rc);
+	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
+}
+
+/* The signed message to deploy: FILE as is, or FILE signed now. */
+static int load_signed(const char *file, const struct common *c,
+		       unsigned char **der, size_t *derlen)
+{
+	unsigned char *data;
+	char err[512];
+	size_t len;
+	int rc;
+
+	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &data, &len);
+	if (rc) {
+		ipectl_error("%s: cannot read: %s", file, strerror(-rc));
+		return IPECTL_EXIT_INPUT;
+	}
+	if (len && data[0] == 0x30) {
+		*der = data;
+		*derlen = len;
+		return 0;
+	}
+	if (!c->key || !c->cert) {
+		ipectl_error("%s is not signed: sign it first (ipectl sign), or pass -k KEY -c CERT to sign it now",
+			     file);
+		free(data);
+		return IPECTL_EXIT_INPUT;
+	}
+	rc = ipectl_check_buffer(file, data, len, false, true);
+	if (!rc && ipectl_sign(data, len, c->key, c->cert, der, derlen, err,
+			       sizeof(err))) {
+		ipectl_error("%s", err);
+		rc = IPECTL_EXIT_INPUT;
+	}
+	free(data);
+	return rc;
+}
+
+int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct common c = { .key = getenv("IPECTL_KEY"),
+			    .cert = getenv("IPECTL_CERT") };
+	struct ipectl_tree t;
+	struct ipe_eng_policy *p = NULL;
+	struct ipe_eng_error e;
+	unsigned char *der = NULL, *text = NULL;
+	char err[512], *signer = NULL, rel[512];
+	size_t derlen, tlen;
+	unsigned int cur[3];
+	int rc, status;
+
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	status = load_signed(argv[0], &c, &der, &derlen);
+	if (status)
+		return status;
+	status = IPECTL_EXIT_INPUT;
+	if (derlen > IPECTL_MAX_PKCS7) {
+		ipectl_error("%s: %zu bytes, the kernel refuses more than %d (EMSGSIZE)",
+			     argv[0], derlen, IPECTL_MAX_PKCS7);
+		goto out;
+	}
+	if (ipectl_verify(der, derlen, NULL, &text, &tlen, &signer, err,
+			  sizeof(err))) {
+		ipectl_error("%s: %s", argv[0], err);
+		goto out;
+	}
+	if (ipe_eng_parse((const char *)text, tlen, 0, NULL, NULL, &p, &e)) {
+		ipectl_error("%s: the signed policy is invalid: line %u: %s (%s)",
+			     argv[0], e.line, e.msg, ipectl_errno_name(e.err));
+		goto out;
+	}
+	if (open_tree(c.tree, &t)) {
+		status = IPECTL_EXIT_SYSTEM;
+		goto out;
+	}
+	rc = read_version(&t, p->name, cur);
+	if (!rc && vcmp(cur, p->version) >= 0) {
+		ipectl_error("'%s' %u.%u.%u is loaded; %u.%u.%u would be a rollback, and the kernel refuses it (ESTALE): raise policy_version",
+			     p->name, cur[0], cur[1], cur[2], p->version[0],
+			     p->version[1], p->version[2]);
+		goto out;
+	}
+	if (!rc) {
+		snprintf(rel, sizeof(rel), "policies/%s/update", p->name);
+		rc = ipectl_tree_write(&t, rel, der, derlen);
+	} else {
+		rc = ipectl_tree_write(&t, "new_policy", der, derlen);
+	}
+	if (rc) {
+		status = kernel_error("deploy", rc);
+		goto out;
+	}
+	printf("deployed '%s' %u.%u.%u to %s\n", p->name, p->version[0],
+	       p->version[1], p->version[2], t.path);
+	status = c.activate ? activate_name(&t, p->name, p->version) :
+			      IPECTL_EXIT_OK;
+	if (c.activate && !status)
+		printf("'%s' is the active policy\n", p->name);
+out:
+	ipe_eng_policy_free(p);
+	free(signer);
+	free(text);
+	free(der);
+	return status;
+}
+
+int cmd_activate(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct common c = { 0 };
+	struct ipectl_tree t;
+	unsigned int v[3];
+	u16 v16[3];
+
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	if (open_tree(c.tree, &t))
+		return IPECTL_EXIT_SYSTEM;
+	if (read_version(&t, argv[0], v)) {
+		ipectl_error("no policy '%s' is loaded ('ipectl list' shows them)",
+			     argv[0]);
+		return IPECTL_EXIT_INPUT;
+	}
+	v16[0] = (u16)v[0];
+	v16[1] = (u16)v[1];
+	v16[2] = (u16)v[2];
+	return activate_name(&t, argv[0], v16);
+}
+
+int cmd_delete(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct common c = { 0 };
+	struct ipectl_tree t;
+	char rel[512];
+	int rc;
+
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	if (open_tree(c.tree, &t))
+		return IPECTL_EXIT_SYSTEM;
+	snprintf(rel, sizeof(rel), "policies/%s/delete", argv[0]);
+	rc = ipectl_tree_write(&t, rel, "1", 1);
+	if (rc == -ENOENT) {
+		ipectl_error("no policy '%s' is loaded", argv[0]);
+		return IPECTL_EXIT_INPUT;
+	}
+	if (rc == -EPERM) {
+		char act[8];
+
+		snprintf(rel, sizeof(rel), "policies/%s/active", argv[0]);
+		if (ipectl_tree_read(&t, rel, act, sizeof(act)) > 0 &&
+		    act[0] == '1') {
+			ipectl_error("'%s' is the active policy and cannot be deleted: activate another one first (EPERM)",
+				     argv[0]);
+			return IPECTL_EXIT_SYSTEM;
+		}
+	}
+	if (rc)
+		return kernel_error("delete", rc);
+	printf("deleted '%s'\n", argv[0]);
+	return IPECTL_EXIT_OK;
+}
+
+/* SHA-256 of the policy's pkcs7 file, as in audit records; "" if none. */
+static void policy_digest(const struct ipectl_tree *t, const char *name,
+			  char hex[65])
+{
+	static unsigned char buf[IPECTL_MAX_PKCS7 + 1];
+	unsigned char md[32];
+	char rel[512];
+	ssize_t n;
+	int i;
+
+	snprintf(rel, sizeof(rel), "policies/%s/pkcs7", name);
+	n = ipectl_tree_read(t, rel, (char *)buf, sizeof(buf));
+	if (n < 0) {
+		hex[0] = '\0';
+		return;
+	}
+	EVP_Digest(buf, (size_t)n, md, NULL, EVP_sha256(), NULL);
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", md[i]);
+}
+
+int cmd_list(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct common c = { 0 };
+	struct ipectl_tree t;
+	char **names, ver[32], act[8], rel[512], hex[65];
+	size_t n, i;
+
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 0);
+	if (open_tree(c.tree, &t))
+		return IPECTL_EXIT_SYSTEM;
+	if (ipectl_tree_policies(&t, &names, &n))
+		return kernel_error("list", -errno);
+	if (c.json)
+		fputs("[", stdout);
+	else
+		printf("%-24s %-17s %-6s %s\n", "NAME", "VERSION", "ACTIVE",
+		       "SHA256(PKCS7)");
+	for (i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), "policies/%s/version", names[i]);
+		if (ipectl_tree_read(&t, rel, ver, sizeof(ver)) < 0)
+			strcpy(ver, "?");
+		snprintf(rel, sizeof(rel), "policies/%s/active", names[i]);
+		if (ipectl_tree_read(&t, rel, act, sizeof(act)) < 0)
+			strcpy(act, "?");
+		policy_digest(&t, names[i], hex);
+		if (c.json) {
+			printf("%s{\"name\":", i ? "," : "");
+			ipectl_json_str(stdout, names[i], strlen(names[i]));
+			printf(",\"version\":\"%s\",\"active\":%s,\"digest\":",
+			       ver, act[0] == '1' ? "true" : "false");
+			if (hex[0])
+				printf("\"sha256:%s\"}", hex);
+			else
+				fputs("null}", stdout);
+		} else {
+			printf("%-24s %-17s %-6s %s\n", names[i], ver,
+			       act[0] == '1' ? "yes" : "no",
+			       hex[0] ? hex : "(boot policy, unsigned)");
+		}
+		free(names[i]);
+	}
+	if (c.json)
+		fputs("]\n", stdout);
+	free(names);
+	return IPECTL_EXIT_OK;
+}
+
+int cmd_show(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	static char text[IPECTL_MAX_FILE > 1 << 20 ? 1 << 20 : IPECTL_MAX_FILE];
+	struct common c = { 0 };
+	struct ipectl_tree t;
+	char rel[512], ver[32], act[8];
+	ssize_t n;
+
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	if (open_tree(c.tree, &t))
+		return IPECTL_EXIT_SYSTEM;
+	snprintf(rel, sizeof(rel), "policies/%s/policy", argv[0]);
+	n = ipectl_tree_read(&t, rel, text, sizeof(text));
+	if (n == -ENOENT) {
+		ipectl_error("no policy '%s' is loaded", argv[0]);
+		return IPECTL_EXIT_INPUT;
+	}
+	if (n < 0)
+		return kernel_error("show", (int)n);
+	if (!c.json) {
+		fwrite(text, 1, (size_t)n, stdout);
+		return IPECTL_EXIT_OK;
+	}
+	snprintf(rel, sizeof(rel), "policies/%s/version", argv[0]);
+	if (ipectl_tree_read(&t, rel, ver, sizeof(ver)) < 0)
+		strcpy(ver, "?");
+	snprintf(rel, sizeof(rel), "policies/%s/active", argv[0]);
+	if (ipectl_tree_read(&t, rel, act, sizeof(act)) < 0)
+		strcpy(act, "0");
+	fputs("{\"name\":", stdout);
+	ipectl_json_str(stdout, argv[0], strlen(argv[0]));
+	printf(",\"version\":\"%s\",\"active\":%s,\"policy\":", ver,
+	       act[0] == '1' ? "true" : "false");
+	ipectl_json_str(stdout, text, (size_t)n);
+	fputs("}\n", stdout);
+	return IPECTL_EXIT_OK;
+}
+
+static void read_or(const struct ipectl_tree *t, const char *rel, char *buf,
+		    size_t size, const char *def)
+{
+	if (ipectl_tree_read(t, rel, buf, size) < 0)
+		snprintf(buf, size, "%s", def);
+}
+
+int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct common c = { 0 };
+	struct ipectl_tree t;
+	char enf[8], sa[8], active[256] = "", ver[32] = "", modver[64] = "";
+	char rel[512], **names;
+	size_t n = 0, i;
+	FILE *f;
+
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 0);
+	if (open_tree(c.tree, &t))
+		return IPECTL_EXIT_SYSTEM;
+	read_or(&t, "enforce", enf, sizeof(enf), "?");
+	read_or(&t, "success_audit", sa, sizeof(sa), "?");
+	if (ipectl_tree_active(&t, active, sizeof(active)) == 1) {
+		snprintf(rel, sizeof(rel), "policies/%s/version", active);
+		read_or(&t, rel, ver, sizeof(ver), "?");
+	}
+	if (!ipectl_tree_policies(&t, &names, &n)) {
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	f = t.module ? fopen("/sys/module/ipe_lkm/version", "r") : NULL;
+	if (f) {
+		if (fgets(modver, sizeof(modver), f))
+			modver[strcspn(modver, "\n")] = '\0';
+		fclose(f);
+	}
+	if (c.json) {
+		printf("{\"enforcer\":\"%s\",\"module_version\":",
+		       t.module ? "ipe_lkm" : "builtin");
+		if (t.module)
+			ipectl_json_str(stdout, modver, strlen(modver));
+		else
+			fputs("null", stdout);
+		fputs(",\"tree\":", stdout);
+		ipectl_json_str(stdout, t.path, strlen(t.path));
+		printf(",\"enforce\":%s,\"success_audit\":%s,\"policies\":%zu,\"active\":",
+		       enf[0] == '1' ? "true" : "false",
+		       sa[0] == '1' ? "true" : "false", n);
+		if (active[0]) {
+			fputs("{\"name\":", stdout);
+			ipectl_json_str(stdout, active, strlen(active));
+			printf(",\"version\":\"%s\"}}\n", ver);
+		} else {
+			fputs("null}\n", stdout);
+		}
+		return IPECTL_EXIT_OK;
+	}
+	printf("enforcer:       %s\n", t.module ? "ipe_lkm (module)" :
+						  "built-in IPE (kernel)");
+	if (t.module)
+		printf("module version: %s\n", modver[0] ? modver : "?");
+	printf("tree:           %s\n", t.path);
+	printf("enforce:        %s\n", enf[0] == '1' ? "on" : "off (permissive: denials are only audited)");
+	printf("success_audit:  %s\n", sa[0] == '1' ? "on" : "off");
+	printf("policies:       %zu loaded\n", n);
+	if (active[0])
+		printf("active policy:  %s %s\n", active, ver);
+	else
+		printf("active policy:  none (everything is allowed)\n");
+	return IPECTL_EXIT_OK;
+}
+
+static int set_bool(const struct ipectl_cmd *cmd, int argc, char *argv[],
+		    const char *file)
+{
+	struct common c = { 0 };
+	struct ipectl_tree t;
+	const char *v;
+	int rc;
+
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	if (!strcmp(argv[0], "on") || !strcmp(argv[0], "1"))
+		v = "1";
+	else if (!strcmp(argv[0], "off") || !strcmp(argv[0], "0"))
+		v = "0";
+	else {
+		ipectl_error("%s takes on or off", cmd->name);
+		return IPECTL_EXIT_INPUT;
+	}
+	if (open_tree(c.tree, &t))
+		return IPECTL_EXIT_SYSTEM;
+	rc = ipectl_tree_write(&t, file, v, 1);
+	if (rc)
+		return kernel_error(cmd->name, rc);
+	printf("%s: %s\n", file, v[0] == '1' ? "on" : "off");
+	return IPECTL_EXIT_OK;
+}
+
+int cmd_enforce(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	return set_bool(cmd, argc, argv, "enforce");
+}
+
+int cmd_success_audit(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	return set_bool(cmd, argc, argv, "success_audit");
+}
