@@ -157,16 +157,10 @@ static void replace_bdev(const struct block_device *bdev, struct bdev_rec *nr)
 	spin_unlock_irqrestore(&recs_lock, flags);
 }
 
-struct dm_verity_digest_view {	/* struct dm_verity_digest, 6.12 */
-	const char *alg;
-	const u8 *digest;
-	size_t digest_len;
-};
-
 static void edit_bdev_rec(struct bdev_rec *nr, unsigned int type,
 			  const void *value, size_t size)
 {
-	const struct dm_verity_digest_view *d = value;
+	const struct dm_verity_digest *d = value;
 
 	if (type == LSM_INT_DMVERITY_SIG_VALID) {
 		nr->is_signed = value && size > 0;

@@ -3,6 +3,7 @@
  * cmd_module.c - `ipectl load` and `ipectl unload` (libkmod).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,14 @@
 
 #define MODNAME "ipe_lkm"
 
+/* ipectl says what went wrong itself; libkmod's own log would repeat it */
+static void quiet_log(void *data, int priority, const char *file, int line,
+		      const char *fn, const char *format, va_list args)
+{
+	(void)data; (void)priority; (void)file; (void)line; (void)fn;
+	(void)format; (void)args;
+}
+
 static struct kmod_module *get_module(struct kmod_ctx **ctx)
 {
 	struct kmod_module *mod = NULL;
@@ -23,6 +32,7 @@ static struct kmod_module *get_module(struct kmod_ctx **ctx)
 		ipectl_error("cannot initialise libkmod");
 		return NULL;
 	}
+	kmod_set_log_fn(*ctx, quiet_log, NULL);
 	kmod_load_resources(*ctx);
 	if (kmod_module_new_from_name(*ctx, MODNAME, &mod) < 0) {
 		ipectl_error("libkmod cannot name the module " MODNAME);

@@ -53,6 +53,8 @@ int ipectl_tree_find(const char *forced, struct ipectl_tree *t)
 	bool module = is_dir("/sys/module/ipe_lkm");
 
 	memset(t, 0, sizeof(*t));
+	if (forced && !*forced)
+		forced = NULL;
 	if (forced) {
 		const char *base = strrchr(forced, '/');
 

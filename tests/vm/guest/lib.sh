@@ -52,6 +52,7 @@ need() {
 			skip "no enforcer"
 			;;
 		builtin) [ "$IPET_ENFORCER" = builtin ] || skip "built-in IPE only" ;;
+		module) [ "$IPET_ENFORCER" = module ] || skip "ipe_lkm only" ;;
 		ovmf) [ "$IPET_OVMF" = 1 ] || skip "needs the OVMF boot (test CA in db)" ;;
 		platform_dmverity) grep -q '^CONFIG_DM_VERITY_VERIFY_ROOTHASH_SIG_PLATFORM_KEYRING=y' /lib/ipet/config &&
 			[ "$IPET_OVMF" = 1 ] || skip "dm-verity does not consult .platform here" ;;

@@ -103,3 +103,31 @@ parser_cases()
 	rm -rf "$d" && mkdir -p "$d"
 	"$bin" --dump "$d" || die "parser case dump failed"
 }
+
+# stress_policies DIR KEYDIR: policies s_a and s_b at versions 60000.0.1-N,
+# signed by the test CA, for tests/95-stress.sh (ipestress).  s_a and s_b
+# decide EXECUTE alike (rootfs allowed, the rest denied) with different
+# rule shapes, s_b through the digest index.
+stress_policies()
+{
+	local d=$1 k=$2 n=130 v i
+	[[ -f $d/.done && $d/.done -nt $k/ca.key ]] && return 0
+	rm -rf "$d" && mkdir -p "$d"
+	for v in $(seq 1 $n); do
+		printf 'policy_name=s_a policy_version=60000.0.%d\nDEFAULT action=ALLOW\nDEFAULT op=EXECUTE action=DENY\nop=EXECUTE boot_verified=TRUE action=ALLOW\n' $v >"$d/a.txt"
+		{
+			printf 'policy_name=s_b policy_version=60000.0.%d\nDEFAULT action=ALLOW\n' $v
+			for i in $(seq 1 40); do
+				printf 'op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW\n' $((v * 100 + i))
+			done
+			printf 'op=EXECUTE boot_verified=FALSE action=DENY\nop=EXECUTE action=ALLOW\n'
+		} >"$d/b.txt"
+		for p in a b; do
+			openssl smime -sign -in "$d/$p.txt" -signer "$k/ca.crt" -inkey "$k/ca.key" \
+				-noattr -nodetach -nosmimecap -binary -outform der -out "$d/${p}_$v.p7s" ||
+				die "signing stress policies"
+		done
+	done
+	rm -f "$d/a.txt" "$d/b.txt"
+	touch "$d/.done"
+}

@@ -40,6 +40,10 @@ helpers_build()
 	if [[ ! -x $o/ipet || $h/ipet.c -nt $o/ipet ]]; then
 		gcc -O2 -Wall -static -o "$o/ipet" "$h/ipet.c" || die "building ipet"
 	fi
+	if [[ ! -x $o/ipestress || $h/ipestress.c -nt $o/ipestress ]]; then
+		gcc -O2 -Wall -static -o "$o/ipestress" "$h/ipestress.c" ||
+			die "building ipestress"
+	fi
 	if [[ ! -x $o/uselib || $h/uselib.c -nt $o/uselib || $h/ipetlib.c -nt $o/libipetlib.so ]]; then
 		gcc -O2 -Wall -shared -fPIC -o "$o/libipetlib.so" "$h/ipetlib.c" &&
 			gcc -O2 -Wall -o "$o/uselib" "$h/uselib.c" -L"$o" -lipetlib -ldl ||
@@ -51,7 +55,7 @@ helpers_build()
 initramfs_common()
 {
 	local out=$1 root=$OUT/build/common-root stamp
-	stamp=$(cat "$VM_DIR"/guest/* "$VM_DIR"/helpers/* "$VM_DIR"/lib/initramfs.sh | sha256sum | cut -c1-16)
+	stamp=$(cat "$VM_DIR"/guest/* "$VM_DIR"/helpers/*.c "$VM_DIR"/lib/initramfs.sh | sha256sum | cut -c1-16)
 	[[ -f $out && $(cat "$out.stamp" 2>/dev/null) == "$stamp" ]] && return 0
 	log "building the common initramfs"
 	helpers_build "$OUT/build/helpers"
@@ -60,6 +64,7 @@ initramfs_common()
 	install -m 0755 "$VM_DIR/guest/init" "$root/init"
 	install -m 0644 "$VM_DIR/guest/lib.sh" "$root/lib/ipet/lib.sh"
 	install -m 0755 "$OUT/build/helpers/ipet" "$root/usr/bin/ipet"
+	install -m 0755 "$OUT/build/helpers/ipestress" "$root/usr/bin/ipestress"
 	install -m 0755 "$OUT/build/helpers/uselib" "$root/usr/bin/uselib"
 	install -m 0755 "$OUT/build/helpers/libipetlib.so" "$root/lib/ipet/libipetlib.so"
 	copy_with_libs "$root" /usr/bin/openssl /usr/bin/keyctl "$OUT/build/helpers/uselib"
@@ -114,4 +119,21 @@ ipectl_stage()
 	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
 		install -D -m 0755 "$lib" "$root$lib"
 	done
+}
+
+# module_tree_stage ROOT KO: ipe_lkm installed where DKMS puts it
+# (/lib/modules/KVER/updates/dkms/ipe_lkm.ko) with depmod's indexes, so
+# that ipectl load (libkmod) finds it as on an installed system.
+module_tree_stage()
+{
+	local root=$1 ko=$2 mt=$OUT/build/modtree-$KVER d
+	rm -rf "$mt" && mkdir -p "$mt/lib/modules"
+	cp -al "$KROOT/lib/modules/$KVER" "$mt/lib/modules/"
+	d=$mt/lib/modules/$KVER
+	rm -f "$d"/modules.*.bin "$d"/modules.dep "$d"/modules.alias "$d"/modules.symbols
+	install -D -m 0644 "$ko" "$d/updates/dkms/ipe_lkm.ko"
+	depmod -b "$mt" "$KVER" || die "depmod for the staged module"
+	mkdir -p "$root/lib/modules/$KVER/updates/dkms"
+	cp "$d"/modules.* "$root/lib/modules/$KVER/"
+	cp "$ko" "$root/lib/modules/$KVER/updates/dkms/ipe_lkm.ko"
 }

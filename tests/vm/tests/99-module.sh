@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/tests/99-module.sh: unloading and loading ipe_lkm.  Last: after a
+# reload the module has not seen the dm-verity fixture's resume (6.12).
+
+t_module_ipectl_load_unload() {
+	need module
+	ic() { set +e; IPECTL_TREE= ipectl "$@" 2>&1; echo "rc=$?"; set -e; }
+	expect_match "$(ic enforce off)" "rc=0" "enforce off"
+	expect_match "$(ic unload)" "ipe_lkm removed" "unload"
+	[ ! -d $T ] || fail "the tree is still there"
+	lsmod | grep -q '^ipe_lkm ' && fail "still loaded"
+	expect_match "$(ic unload)" "not loaded" "unload again"
+	if grep -q ipe /sys/kernel/security/lsm; then
+		expect_match "$(ic status)" "built-in IPE" "status finds the built-in IPE"
+	else
+		expect_match "$(ic status)" "rc=2" "status without an enforcer"
+	fi
+	expect_match "$(ic load --permissive --success-audit)" "loaded \\(enforce=off, success_audit=on\\)" "load"
+	expect_eq "$(cat $T/enforce)" 0 "permissive"
+	expect_eq "$(cat $T/success_audit)" 1 "success_audit"
+	expect_eq "$(cat /sys/module/ipe_lkm/parameters/enforce)" N "module parameter"
+	expect_match "$(ic load)" "already loaded" "load again"
+	expect_match "$(ic unload)" "rc=0" "unload"
+	expect_match "$(ic load)" "loaded \\(enforce=on" "load enforcing"
+	expect_eq "$(cat $T/enforce)" 1 "enforcing"
+}
+
+t_module_load_cycles() {
+	need module
+	pol_file /tmp/cyc "policy_name=cyc policy_version=1.0.0" "DEFAULT action=ALLOW"
+	echo 0 >$T/enforce
+	rmmod ipe_lkm
+	cycle() {
+		insmod $IPET_MODULE enforce=0
+		ipet write $T/new_policy /tmp/cyc.p7s >/dev/null
+		ipet writes $T/policies/cyc/active 1 >/dev/null
+		rmmod ipe_lkm
+	}
+	for i in $(seq 1 10); do cycle; done
+	sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1
+	s0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+	m0=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+	for i in $(seq 1 100); do cycle; done
+	sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1
+	s1=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+	m1=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+	report "@@CYCLES $IPET_KERNEL slab_kb=$s0->$s1 memavailable_kb=$m0->$m1"
+	echo "Slab $s0 -> $s1 kB, MemAvailable $m0 -> $m1 kB after 100 cycles"
+	insmod $IPET_MODULE
+	[ $((s1 - s0)) -lt 512 ] || fail "slab grew by $((s1 - s0)) kB over 100 load/unload cycles"
+	[ $((m0 - m1)) -lt 2048 ] || fail "MemAvailable fell by $((m0 - m1)) kB over 100 cycles"
+}
+
+t_module_ipmodify_busy() {
+	need module
+	echo 0 >$T/enforce
+	rmmod ipe_lkm
+	insmod /lib/ipet/holder.ko
+	set +e; insmod $IPET_MODULE 2>/tmp/e; rc=$?; set -e
+	rmmod ipmodify_holder
+	[ $rc -ne 0 ] || { rmmod ipe_lkm; fail "ipe_lkm loaded although security_file_mprotect was held"; }
+	dmesg | grep -q "cannot hook security_file_mprotect: another ftrace user .*(-EBUSY)" ||
+		fail "no clear message: $(dmesg | tail -n 5)"
+	[ ! -d /sys/module/ipe_lkm ] || fail "half-loaded module left behind"
+	insmod $IPET_MODULE
+	[ -d $T ] || fail "reload after the holder left"
+}
