@@ -105,6 +105,16 @@ static void drop_all_signed(void)
 	spin_unlock_irq(&recs_lock);
 }
 
+/* A property source: a function observed at entry, never redirected. */
+struct source {
+	const char *name;
+	struct ftrace_ops ops;
+	bool registered;
+};
+
+#define SOURCE(fn, cb) { .name = fn, .ops = { .func = cb, \
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_PERMANENT } }
+
 static unsigned long arg(struct ftrace_regs *fregs, unsigned int n)
 {
 	return regs_get_kernel_argument(ftrace_get_regs(fregs), n);
@@ -244,14 +254,7 @@ static void on_inode_free(unsigned long ip, unsigned long parent_ip,
 	forget_signed((void *)arg(fregs, 0));
 }
 
-#define SOURCE(fn, cb) { .name = fn, .ops = { .func = cb, \
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_PERMANENT } }
-
-static struct source {
-	const char *name;
-	struct ftrace_ops ops;
-	bool registered;
-} sources[] = {
+static struct source sources[] = {
 	SOURCE("security_bdev_setintegrity", on_bdev_setintegrity),
 	SOURCE("security_inode_setintegrity", on_inode_setintegrity),
 	SOURCE("security_bdev_free", on_bdev_free),
@@ -309,14 +312,7 @@ static void on_fsverity_verify_signature(unsigned long ip,
 	set_signed((void *)arg(fregs, 0), arg(fregs, 2) > 0);
 }
 
-#define SOURCE(fn, cb) { .name = fn, .ops = { .func = cb, \
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_PERMANENT } }
-
-static struct source {
-	const char *name;
-	struct ftrace_ops ops;
-	bool registered;
-} sources[] = {
+static struct source sources[] = {
 	SOURCE("fsverity_verify_signature", on_fsverity_verify_signature),
 };
 

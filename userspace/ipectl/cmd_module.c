@@ -11,6 +11,7 @@
 
 #include <libkmod.h>
 
+#include "fileprops.h"
 #include "ipectl.h"
 
 #define MODNAME "ipe_lkm"
@@ -100,8 +101,22 @@ int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		ipectl_error("loading " MODNAME " failed: %s (%s); 'dmesg' says why",
 			     strerror(-rc), ipectl_errno_name(rc));
 	} else {
+		char err[256];
+		int n;
+
 		printf(MODNAME " loaded (enforce=%s, success_audit=%s)\n",
 		       permissive ? "off" : "on", success_audit ? "on" : "off");
+		/*
+		 * Kernels with the integrity LSM hooks (6.12) tell the module a
+		 * dm-verity root hash only when the device resumes: replay that
+		 * for devices activated before the module was loaded.
+		 */
+		n = ipectl_dm_verity_rescan(err, sizeof(err));
+		if (n > 0)
+			printf("dm-verity devices re-announced to " MODNAME ": %d\n", n);
+		else if (n < 0)
+			ipectl_error("%s: dm-verity volumes activated before the module may count as untrusted until resumed (dmsetup suspend/resume)",
+				     err);
 	}
 out:
 	kmod_module_unref(mod);

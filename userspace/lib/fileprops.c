@@ -214,3 +214,75 @@ int ipectl_file_props(const char *path, struct ipectl_file_props *fp,
 			 "on overlayfs: the kernel judges the file of the layer it comes from");
 	return 0;
 }
+
+/*
+ * Suspend and resume every device-mapper device whose table is a verity
+ * target, so that dm-verity announces its root hash and signature state
+ * again (verity_preresume) to an enforcer loaded after the device was
+ * activated.  Returns the number of devices cycled, or -errno.
+ */
+static int dm_ioctl_call(int fd, unsigned long req, struct dm_ioctl *io,
+			 size_t size, const char *name, unsigned int flags)
+{
+	memset(io, 0, size);
+	io->version[0] = DM_VERSION_MAJOR;
+	io->data_size = (unsigned int)size;
+	io->data_start = sizeof(*io);
+	io->flags = flags;
+	if (name)
+		snprintf(io->name, sizeof(io->name), "%s", name);
+	return ioctl(fd, req, io) ? -errno : 0;
+}
+
+int ipectl_dm_verity_rescan(char *err, size_t errlen)
+{
+	static union {
+		struct dm_ioctl io;
+		char buf[65536];
+	} list, u;
+	struct dm_name_list *nl;
+	unsigned int off;
+	int fd, rc, n = 0;
+
+	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	rc = dm_ioctl_call(fd, DM_LIST_DEVICES, &list.io, sizeof(list), NULL, 0);
+	if (rc) {
+		snprintf(err, errlen, "listing device-mapper devices: %s",
+			 strerror(-rc));
+		goto out;
+	}
+	nl = (struct dm_name_list *)(list.buf + list.io.data_start);
+	if (!nl->dev)
+		goto out;
+	for (off = 0;; off = nl->next) {
+		struct dm_target_spec *spec;
+
+		nl = (struct dm_name_list *)((char *)nl + off);
+		rc = dm_ioctl_call(fd, DM_TABLE_STATUS, &u.io, sizeof(u),
+				   nl->name, DM_STATUS_TABLE_FLAG);
+		spec = (struct dm_target_spec *)(u.buf + u.io.data_start);
+		if (!rc && u.io.target_count == 1 &&
+		    !strcmp(spec->target_type, "verity") &&
+		    !(u.io.flags & DM_SUSPEND_FLAG)) {
+			rc = dm_ioctl_call(fd, DM_DEV_SUSPEND, &u.io, sizeof(u),
+					   nl->name, DM_SUSPEND_FLAG);
+			if (!rc)
+				rc = dm_ioctl_call(fd, DM_DEV_SUSPEND, &u.io,
+						   sizeof(u), nl->name, 0);
+			if (rc) {
+				snprintf(err, errlen, "suspend/resume of %s: %s",
+					 nl->name, strerror(-rc));
+				goto out;
+			}
+			n++;
+		}
+		if (!nl->next)
+			break;
+	}
+	rc = n;
+out:
+	close(fd);
+	return rc;
+}

@@ -22,4 +22,6 @@ struct ipectl_file_props {
 int ipectl_file_props(const char *path, struct ipectl_file_props *fp,
 		      char *note, size_t notelen);
 
+int ipectl_dm_verity_rescan(char *err, size_t errlen);
+
 #endif /* IPECTL_FILEPROPS_H */

@@ -21,8 +21,18 @@ t_module_ipectl_load_unload() {
 	expect_eq "$(cat /sys/module/ipe_lkm/parameters/enforce)" N "module parameter"
 	expect_match "$(ic load)" "already loaded" "load again"
 	expect_match "$(ic unload)" "rc=0" "unload"
-	expect_match "$(ic load)" "loaded \\(enforce=on" "load enforcing"
+	out=$(ic load)
+	expect_match "$out" "loaded \\(enforce=on" "load enforcing"
 	expect_eq "$(cat $T/enforce)" 1 "enforcing"
+	# The dm-verity fixture was activated long before this load: ipectl load
+	# makes dm-verity announce it again (needed where the root hash reaches
+	# the module only at resume, 6.12).
+	is_mounted /mnt/dmv || fail "dm-verity fixture missing"
+	expect_match "$out" "dm-verity devices re-announced to ipe_lkm: [1-9]" "rescan"
+	ipe_use t_rescan "DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" \
+		"op=EXECUTE boot_verified=TRUE action=ALLOW" \
+		"op=EXECUTE dmverity_roothash=sha256:$DMV_ROOTHASH action=ALLOW"
+	expect_eq "$(ipet exec /mnt/dmv/ipet hello)" hello "a volume activated before the load"
 }
 
 t_module_load_cycles() {
