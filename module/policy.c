@@ -148,7 +148,12 @@ void ipe_lkm_pin_update(void)
 		INIT_LIST_HEAD(&self_use.target_list);
 		list_add(&self_use.source_list, &THIS_MODULE->source_list);
 	} else {
-		list_del_init(&self_use.source_list);
+		/*
+		 * Unlink without touching the entry's own pointers: a reader of
+		 * /proc/modules standing on it (under module_mutex, which is not
+		 * ours to take) still walks on to the list head.
+		 */
+		__list_del_entry(&self_use.source_list);
 	}
 	pinned = want;
 }

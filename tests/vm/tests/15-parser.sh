@@ -3,7 +3,7 @@
 # against the enforcer: every case, signed, must be accepted or refused by
 # the kernel exactly as the engine says, errno for errno.
 
-t_parser_conformance() { # smoke
+t_parser_conformance() {
 	need ipe
 	C=/lib/ipet/parser-cases
 	[ -s $C/cases ] || fail "no parser cases in the initramfs"

@@ -27,7 +27,7 @@ t_ipectl_status() { # smoke
 	grep -q '"enforce":true' /tmp/sj || fail "json: $(cat /tmp/sj)"
 }
 
-t_ipectl_deploy_activate_update() { # smoke
+t_ipectl_deploy_activate_update() {
 	need ipe
 	v=$(ver_next)
 	printf 'policy_name=t_ic policy_version=%s.1\nDEFAULT action=ALLOW\n' $v >/tmp/ic1.pol
@@ -55,7 +55,7 @@ t_ipectl_deploy_activate_update() { # smoke
 	expect_match "$(ic deploy /tmp/ic2.pol)" "is not signed" "plain policy without a key"
 }
 
-t_ipectl_activate_delete() { # smoke
+t_ipectl_activate_delete() {
 	need ipe
 	v=$(ver_next)
 	printf 'policy_name=t_ica policy_version=%s.5\nDEFAULT action=ALLOW\n' $v >/tmp/ica.pol
