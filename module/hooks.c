@@ -13,6 +13,7 @@
  * kretprobes: an ftrace callback is never skipped.
  */
 #include <linux/binfmts.h>
+#include <linux/file.h>
 #include <linux/ftrace.h>
 #include <linux/kernel_read_file.h>
 #include <linux/mm.h>
@@ -20,6 +21,8 @@
 #include <linux/module.h>
 #include <linux/personality.h>
 #include <linux/security.h>
+#include <linux/shmem_fs.h>
+#include <linux/umh.h>
 
 #include "ipe_lkm.h"
 
@@ -34,6 +37,37 @@ static void deny(struct pt_regs *regs)
 	instruction_pointer_set(regs, (unsigned long)deny_stub);
 }
 
+/*
+ * The load self-test (ipe_lkm_hooks_selftest()) makes hooked functions run
+ * on objects of its own: a private shmem file, or an anonymous mapping of
+ * the loading task.  The callbacks recognise those calls and send them to
+ * selftest_stub(), whose distinctive error then reaches the self-test:
+ * proof that the callback ran and that moving the instruction pointer
+ * works.  Outside the self-test selftest_file is NULL and nothing matches.
+ */
+#define SELFTEST_ERR EOWNERDEAD
+static struct file *selftest_file;
+static struct task_struct *selftest_task;
+
+static noinline int selftest_stub(void)
+{
+	return -SELFTEST_ERR;
+}
+
+static bool selftest_call(struct pt_regs *regs, struct file *file,
+			  bool by_task)
+{
+	struct file *sf = READ_ONCE(selftest_file);
+
+	if (likely(!sf))
+		return false;
+	if (by_task ? READ_ONCE(selftest_task) != current :
+		      !file || file_inode(file) != file_inode(sf))
+		return false;
+	instruction_pointer_set(regs, (unsigned long)selftest_stub);
+	return true;
+}
+
 static unsigned long arg(struct pt_regs *regs, unsigned int n)
 {
 	return regs_get_kernel_argument(regs, n);
@@ -44,6 +78,8 @@ static void hook_bprm_check(struct pt_regs *regs)
 {
 	struct linux_binprm *bprm = (struct linux_binprm *)arg(regs, 0);
 
+	if (selftest_call(regs, bprm->file, false))
+		return;
 	if (ipe_lkm_decide(bprm->file, IPE_ENG_OP_EXECUTE,
 			   IPE_LKM_HOOK_BPRM_CHECK))
 		deny(regs);
@@ -76,6 +112,8 @@ static void hook_mmap_file(struct pt_regs *regs)
 	struct file *file = (struct file *)arg(regs, 0);
 	unsigned long prot = arg(regs, 1);
 
+	if (!file && selftest_call(regs, NULL, true))
+		return;
 	if (!(effective_prot(file, prot) & PROT_EXEC))
 		return;
 	if (ipe_lkm_decide(file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP))
@@ -130,6 +168,8 @@ static void hook_kernel_read_file(struct pt_regs *regs)
 {
 	struct file *file = (struct file *)arg(regs, 0);
 
+	if (selftest_call(regs, file, false))
+		return;
 	if (ipe_lkm_decide(file, op_of_id(arg(regs, 1)),
 			   IPE_LKM_HOOK_KERNEL_READ))
 		deny(regs);
@@ -138,19 +178,17 @@ static void hook_kernel_read_file(struct pt_regs *regs)
 /* security_kernel_load_data(id, contents): a buffer, no file */
 static void hook_kernel_load_data(struct pt_regs *regs)
 {
+	if (selftest_call(regs, NULL, true))
+		return;
 	if (ipe_lkm_decide(NULL, op_of_id(arg(regs, 0)),
 			   IPE_LKM_HOOK_KERNEL_LOAD))
 		deny(regs);
 }
 
-/* Count calls only while the self-test runs: no shared cache line otherwise. */
-static bool counting;
-
 struct hook {
 	const char *name;
 	void (*handler)(struct pt_regs *regs);
 	struct ftrace_ops ops;
-	atomic_t fired;
 	bool registered;
 };
 
@@ -185,8 +223,6 @@ static void hook_callback(unsigned long ip, unsigned long parent_ip,
 	/* SAVE_REGS guarantees regs; without them we could not deny */
 	if (WARN_ON_ONCE(!regs))
 		return;
-	if (unlikely(READ_ONCE(counting)))
-		atomic_inc(&h->fired);
 	h->handler(regs);
 }
 
@@ -282,7 +318,7 @@ void ipe_lkm_hooks_exit(void)
 	}
 }
 
-/* An executable anonymous mapping of the calling process reaches mmap. */
+/* mmap: an executable anonymous mapping of the loading task. */
 static int fire_mmap(void)
 {
 	unsigned long addr;
@@ -291,44 +327,123 @@ static int fire_mmap(void)
 		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	if (IS_ERR_VALUE(addr))
 		return (int)addr;
-	return vm_munmap(addr, PAGE_SIZE);
+	vm_munmap(addr, PAGE_SIZE);
+	return 0;
+}
+
+struct exec_test {
+	struct file *file;
+	char path[32];
+};
+
+/* Runs in the helper thread before its execve: the file becomes an fd. */
+static int exec_test_init(struct subprocess_info *info, struct cred *new)
+{
+	struct exec_test *t = info->data;
+	int fd = get_unused_fd_flags(0);
+
+	if (fd < 0)
+		return fd;
+	fd_install(fd, get_file(t->file));
+	snprintf(t->path, sizeof(t->path), "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+/*
+ * bprm_check: a usermode helper executes the self-test file through
+ * /proc/self/fd.  The file holds text that no binary format accepts, so
+ * even if the hook did not divert the exec nothing would run: the exec
+ * would end in -ENOEXEC, which is how a missing hook shows.
+ */
+static int fire_bprm_check(struct file *file)
+{
+	struct exec_test t = { .file = file, .path = "/proc/self/fd/?" };
+	char *argv[] = { t.path, NULL };
+	static char *envp[] = { NULL };
+	struct subprocess_info *info;
+
+	info = call_usermodehelper_setup(t.path, argv, envp, GFP_KERNEL,
+					 exec_test_init, NULL, &t);
+	if (!info)
+		return -ENOMEM;
+	return call_usermodehelper_exec(info, UMH_WAIT_EXEC);
+}
+
+static int selftest_result(const char *fn, int rc)
+{
+	if (rc == -SELFTEST_ERR)
+		return 0;
+	pr_err("self-test: %s did not reach its hook (%d)\n", fn, rc);
+	return -EIO;
 }
 
 /**
- * ipe_lkm_hooks_selftest() - prove that the hooks fire.
+ * ipe_lkm_hooks_selftest() - prove that the hooks fire and can deny.
  *
- * Run before any policy is active, so every decision is "allow, no audit".
- * security_mmap_file() is made to run through vm_mmap();
- * security_kernel_load_data() is exported and run directly (it is only
- * observed: our callback allows, the other LSMs see an ordinary check).
- * The others cannot be reached from module context without a process
- * doing it; for them the test checks that ftrace reports the ops enabled
- * on exactly the one function.
+ * Four of the five hooked functions are made to run on objects of the
+ * self-test's own (see selftest_call()): the callback diverts those calls
+ * to selftest_stub() before any LSM sees them, so the test has no side
+ * effect (no mapping, no read, no exec, no audit record) and its result
+ * shows both that the callback ran and that the diversion took effect.
+ * security_file_mprotect() is reached only through the mprotect() system
+ * call of a process; for it the test checks that ftrace has the ops
+ * enabled, and tests/vm shows it firing.  When the exec test cannot run
+ * at all (no /proc, usermode helpers disabled), it is reported and the
+ * enabled check stands in for it.
  *
- * Context: process context with an mm (module init), may sleep.
- * Return: 0, or -EIO when a hook did not fire.
+ * Context: process context (module init), may sleep.
+ * Return: 0, or -EIO when a hook did not fire, or -ENOMEM.
  */
 int ipe_lkm_hooks_selftest(void)
 {
-	int before_mmap = atomic_read(&hooks[1].fired);
-	int before_load = atomic_read(&hooks[4].fired);
+	static const char text[] = "ipe_lkm self-test: not a program\n";
+	struct file *file;
+	loff_t pos = 0;
 	size_t i;
+	int rc;
 
-	WRITE_ONCE(counting, true);
-	if (current->mm)
-		fire_mmap();
-	/* an id every LSM knows, so that none of them WARNs */
-	security_kernel_load_data(LOADING_FIRMWARE, false);
-	WRITE_ONCE(counting, false);
+	file = shmem_file_setup("ipe_lkm-selftest", 0, VM_NORESERVE);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	rc = kernel_write(file, text, sizeof(text) - 1, &pos);
+	if (rc != sizeof(text) - 1) {
+		fput(file);
+		return rc < 0 ? rc : -EIO;
+	}
 
-	if (current->mm && atomic_read(&hooks[1].fired) == before_mmap) {
-		pr_err("self-test: security_mmap_file did not reach its hook\n");
-		return -EIO;
+	WRITE_ONCE(selftest_task, current);
+	WRITE_ONCE(selftest_file, file);
+
+	rc = selftest_result("security_kernel_load_data",
+			     security_kernel_load_data(LOADING_FIRMWARE, false));
+	if (!rc)
+		rc = selftest_result("security_kernel_read_file",
+				     security_kernel_read_file(file, READING_FIRMWARE,
+							       true));
+	/* module init runs in the loading process, which has an mm */
+	if (!rc && current->mm)
+		rc = selftest_result("security_mmap_file", fire_mmap());
+	if (!rc) {
+		int err = fire_bprm_check(file);
+
+		if (err == -ENOEXEC)
+			rc = selftest_result("security_bprm_check", err);
+		else if (err != -SELFTEST_ERR)
+			pr_warn("self-test: could not exec to test security_bprm_check (%d): relying on ftrace's state\n",
+				err);
 	}
-	if (atomic_read(&hooks[4].fired) == before_load) {
-		pr_err("self-test: security_kernel_load_data did not reach its hook\n");
-		return -EIO;
-	}
+
+	WRITE_ONCE(selftest_file, NULL);
+	WRITE_ONCE(selftest_task, NULL);
+	/*
+	 * ftrace runs the callbacks with preemption disabled: after a grace
+	 * period none can still be looking at the file.
+	 */
+	synchronize_rcu();
+	fput(file);
+	if (rc)
+		return rc;
+
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
 		if (!(hooks[i].ops.flags & FTRACE_OPS_FL_ENABLED)) {
 			pr_err("self-test: the hook on %s is not enabled\n",
