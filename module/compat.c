@@ -74,38 +74,24 @@ int ipe_lkm_dm_init(void)
 	return 0;
 }
 
-static char *next_field(char **s)
-{
-	return strsep(s, " ");
-}
-
 /* The root digest and signature state from a verity table line. */
-static int parse_verity_line(char *line, struct ipe_lkm_file_props *fp)
+static int parse_verity_line(const char *line, struct ipe_lkm_file_props *fp)
 {
-	char *f, *alg = NULL, *hex = NULL;
-	bool sig = false;
-	int i, n;
+	struct ipe_eng_dmv_root root;
+	int rc;
 
-	for (i = 0; (f = next_field(&line)); i++) {
-		if (i == 7)
-			alg = f;
-		else if (i == 8)
-			hex = f;
-		else if (i > 9 && !strcmp(f, "root_hash_sig_key_desc"))
-			sig = true;
-	}
-	if (!alg || !hex || strlen(alg) >= sizeof(fp->dmv_alg))
-		return -EINVAL;
-	n = strlen(hex);
-	if (n % 2 || n / 2 > sizeof(fp->dmv_bytes) ||
-	    hex2bin(fp->dmv_bytes, hex, n / 2))
-		return -EINVAL;
-	strscpy(fp->dmv_alg, alg, sizeof(fp->dmv_alg));
+	rc = ipe_eng_dmv_parse_table(line, strlen(line), &root);
+	if (rc)
+		return rc;
+	BUILD_BUG_ON(sizeof(fp->dmv_bytes) < sizeof(root.digest));
+	BUILD_BUG_ON(sizeof(fp->dmv_alg) < sizeof(root.alg));
+	memcpy(fp->dmv_bytes, root.digest, root.len);
+	strscpy(fp->dmv_alg, root.alg, sizeof(fp->dmv_alg));
 	fp->dmv.alg = fp->dmv_alg;
 	fp->dmv.digest = fp->dmv_bytes;
-	fp->dmv.len = n / 2;
+	fp->dmv.len = root.len;
 	fp->props.dmv_roothash = &fp->dmv;
-	fp->props.dmv_signed = sig;
+	fp->props.dmv_signed = root.sig;
 	return 0;
 }
 

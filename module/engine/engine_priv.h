@@ -22,6 +22,7 @@ struct ipe_eng_prop_def {
 
 extern const struct ipe_eng_prop_def ipe_eng_prop_defs[__IPE_ENG_PROP_MAX];
 
+int ipe_eng_hex_val(char c);
 bool ipe_eng_prop_eval(const struct ipe_eng_prop *p,
 		       const struct ipe_eng_ctx *ctx);
 bool ipe_eng_digest_eq(const struct ipe_eng_digest *a,

@@ -238,4 +238,25 @@ int ipe_eng_version_cmp(const u16 a[3], const u16 b[3]);
 int ipe_eng_check_name(const char *name);
 int ipe_eng_parse_op(const char *s, enum ipe_eng_op *op);
 
+#define IPE_ENG_DMV_ALG_MAX 128		/* the kernel's CRYPTO_MAX_ALG_NAME */
+#define IPE_ENG_DMV_DIGEST_MAX 64
+
+/**
+ * struct ipe_eng_dmv_root - what a dm-verity table line says about trust.
+ * @alg: the hash algorithm's name, NUL-terminated.
+ * @digest: the root digest.
+ * @len: bytes at @digest.
+ * @sig: the table names root_hash_sig_key_desc, i.e. dm-verity verified a
+ *	signature of the root hash before the table could load.
+ */
+struct ipe_eng_dmv_root {
+	char alg[IPE_ENG_DMV_ALG_MAX];
+	u8 digest[IPE_ENG_DMV_DIGEST_MAX];
+	u32 len;
+	bool sig;
+};
+
+int ipe_eng_dmv_parse_table(const char *line, size_t len,
+			    struct ipe_eng_dmv_root *root);
+
 #endif /* IPE_ENGINE_H */

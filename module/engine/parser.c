@@ -43,17 +43,6 @@ static bool is_delim(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool span_eq(struct span t, const char *s, size_t n)
 {
 	return t.len == n && !memcmp(t.s, s, n);
@@ -231,7 +220,7 @@ static int parse_digest(struct parser *ps, struct span tok, u32 keylen,
 			    "digest must be written algorithm:hex");
 	hexlen = v.len - colon - 1;
 	for (i = 0; i < hexlen; i++) {
-		if (hex_val(v.s[colon + 1 + i]) < 0)
+		if (ipe_eng_hex_val(v.s[colon + 1 + i]) < 0)
 			return fail(ps, -EINVAL, tok,
 				    "digest has a character that is not a hex digit");
 	}
@@ -241,8 +230,8 @@ static int parse_digest(struct parser *ps, struct span tok, u32 keylen,
 	d->alg = store_str(ps, v.s, colon);
 	bytes = (u8 *)ps->bytes;
 	for (i = 0; i < hexlen / 2; i++)
-		bytes[i] = (u8)(hex_val(v.s[colon + 1 + 2 * i]) << 4 |
-				hex_val(v.s[colon + 2 + 2 * i]));
+		bytes[i] = (u8)(ipe_eng_hex_val(v.s[colon + 1 + 2 * i]) << 4 |
+				ipe_eng_hex_val(v.s[colon + 2 + 2 * i]));
 	d->digest = bytes;
 	d->len = hexlen / 2;
 	ps->bytes += d->len;

@@ -183,3 +183,96 @@ bool ipe_eng_prop_eval(const struct ipe_eng_prop *p,
 		return false;
 	}
 }
+
+/**
+ * ipe_eng_hex_val() - the value of one hex digit.
+ * @c: the character.
+ *
+ * Return: 0..15, or -1 when @c is not a hex digit.
+ */
+int ipe_eng_hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The next space-separated field of [*s, end), or false at the end. */
+static bool next_field(const char **s, const char *end, const char **f,
+		       size_t *n)
+{
+	const char *p = *s;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || *p == '\0')
+		return false;
+	*f = p;
+	while (p < end && *p != ' ' && *p != '\0')
+		p++;
+	*n = (size_t)(p - *f);
+	*s = p;
+	return true;
+}
+
+static bool field_is(const char *f, size_t n, const char *word)
+{
+	size_t wl = strlen(word);
+
+	return n == wl && !memcmp(f, word, n);
+}
+
+/**
+ * ipe_eng_dmv_parse_table() - the root hash of a dm-verity table line.
+ * @line: the verity target's parameters as the kernel prints its table
+ *	(`dmsetup table`, STATUSTYPE_TABLE): "version data_dev hash_dev
+ *	data_block_size hash_block_size data_blocks hash_start algorithm
+ *	root_digest salt [#opt_params opt_params...]"; need not be
+ *	NUL-terminated.
+ * @len: bytes at @line (a NUL before @len ends it).
+ * @root: filled in on success.
+ *
+ * The module reads the line from the live table (6.1), ipectl from the
+ * DM_TABLE_STATUS ioctl: both reach the same answer from the same text.
+ *
+ * Return: 0; -EINVAL for a line without an algorithm and a root digest of
+ * even length in hex that fits @root.
+ */
+int ipe_eng_dmv_parse_table(const char *line, size_t len,
+			    struct ipe_eng_dmv_root *root)
+{
+	const char *s = line, *end = line + len, *f, *alg = NULL, *hex = NULL;
+	size_t n, alen = 0, hlen = 0, i;
+	unsigned int k;
+
+	memset(root, 0, sizeof(*root));
+	for (k = 0; next_field(&s, end, &f, &n); k++) {
+		if (k == 7) {
+			alg = f;
+			alen = n;
+		} else if (k == 8) {
+			hex = f;
+			hlen = n;
+		} else if (k > 9 && field_is(f, n, "root_hash_sig_key_desc")) {
+			root->sig = true;
+		}
+	}
+	if (!alg || !hex || alen >= sizeof(root->alg) || hlen % 2 ||
+	    hlen / 2 > sizeof(root->digest))
+		return -EINVAL;
+	for (i = 0; i < hlen / 2; i++) {
+		int hi = ipe_eng_hex_val(hex[2 * i]);
+		int lo = ipe_eng_hex_val(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		root->digest[i] = (u8)(hi << 4 | lo);
+	}
+	memcpy(root->alg, alg, alen);
+	root->len = (u32)(hlen / 2);
+	return 0;
+}

@@ -86,50 +86,24 @@ static void fsverity_props(int fd, struct ipectl_file_props *fp)
 	fp->props.fsv_signed = ioctl(fd, FS_IOC_READ_VERITY_METADATA, &arg) > 0;
 }
 
-static int hexval(char c)
+/* The verity target's table line, parsed by the engine as the module does. */
+static int parse_verity(const char *params, struct ipectl_file_props *fp)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+	struct ipe_eng_dmv_root root;
+	int rc;
 
-/* "version data hash dbs hbs blocks start ALG DIGEST salt [n opts...]" */
-static int parse_verity(char *params, struct ipectl_file_props *fp)
-{
-	char *f, *save = NULL, *alg = NULL, *hex = NULL;
-	size_t n, i;
-	int k;
-
-	for (k = 0, f = strtok_r(params, " ", &save); f;
-	     f = strtok_r(NULL, " ", &save), k++) {
-		if (k == 7)
-			alg = f;
-		else if (k == 8)
-			hex = f;
-		else if (k > 9 && !strcmp(f, "root_hash_sig_key_desc"))
-			fp->props.dmv_signed = true;
-	}
-	if (!alg || !hex || strlen(alg) >= sizeof(fp->dmv_alg))
-		return -EINVAL;
-	n = strlen(hex);
-	if (n % 2 || n / 2 > sizeof(fp->dmv_bytes))
-		return -EINVAL;
-	for (i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		fp->dmv_bytes[i] = (unsigned char)(hi << 4 | lo);
-	}
-	snprintf(fp->dmv_alg, sizeof(fp->dmv_alg), "%s", alg);
+	rc = ipe_eng_dmv_parse_table(params, strlen(params), &root);
+	if (rc)
+		return rc;
+	_Static_assert(sizeof(fp->dmv_bytes) >= sizeof(root.digest), "dmv_bytes");
+	_Static_assert(sizeof(fp->dmv_alg) >= sizeof(root.alg), "dmv_alg");
+	memcpy(fp->dmv_bytes, root.digest, root.len);
+	memcpy(fp->dmv_alg, root.alg, sizeof(root.alg));
 	fp->dmv.alg = fp->dmv_alg;
 	fp->dmv.digest = fp->dmv_bytes;
-	fp->dmv.len = (u32)(n / 2);
+	fp->dmv.len = root.len;
 	fp->props.dmv_roothash = &fp->dmv;
+	fp->props.dmv_signed = root.sig;
 	return 0;
 }
 
