@@ -11,6 +11,8 @@
 #   IPET_TREE      the securityfs tree, e.g. /sys/kernel/security/ipe
 #   IPET_MODULE    the enforcer .ko inside the guest (module enforcer)
 #   IPET_OVMF      1 when booted through OVMF with the test CA in db
+#   IPET_SECUREBOOT 1 when booted under Secure Boot (shim, signed grub) with
+#                  the test CA as a MOK (.machine), modules signed with it
 #   IPET_TESTS     the test functions to run, in order
 
 K=/lib/ipet/keys
@@ -54,11 +56,24 @@ need() {
 		builtin) [ "$IPET_ENFORCER" = builtin ] || skip "built-in IPE only" ;;
 		module) [ "$IPET_ENFORCER" = module ] || skip "ipe_lkm only" ;;
 		ovmf) [ "$IPET_OVMF" = 1 ] || skip "needs the OVMF boot (test CA in db)" ;;
+		secureboot)
+			sb_on && continue
+			[ "$IPET_SECUREBOOT" = 1 ] &&
+				fail "booted for Secure Boot, but lockdown is '$(cat /sys/kernel/security/lockdown 2>&1)'"
+			skip "needs the Secure Boot boot (run --secureboot)"
+			;;
 		platform_dmverity) grep -q '^CONFIG_DM_VERITY_VERIFY_ROOTHASH_SIG_PLATFORM_KEYRING=y' /lib/ipet/config &&
 			[ "$IPET_OVMF" = 1 ] || skip "dm-verity does not consult .platform here" ;;
 		*) fail "need: unknown feature $f" ;;
 		esac
 	done
+}
+
+# sb_on: booted by tests/vm/run --secureboot and the kernel saw Secure Boot
+# (its lockdown is at least integrity).
+sb_on() {
+	[ "$IPET_SECUREBOOT" = 1 ] &&
+		grep -Eq '\[(integrity|confidentiality)\]' /sys/kernel/security/lockdown 2>/dev/null
 }
 
 # ---------------------------------------------------------------- utilities

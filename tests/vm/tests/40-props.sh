@@ -61,15 +61,23 @@ t_prop_dmverity_roothash_audit() { # smoke
 t_prop_dmverity_signature() { # smoke
 	expect_eq "$(dmv_open t_dmv_other 2 /lib/ipet/keys/roothash.other.p7s)" ENOKEY \
 		"root hash signed by an unknown key"
-	if ! grep -q '^CONFIG_DM_VERITY_VERIFY_ROOTHASH_SIG_PLATFORM_KEYRING=y' /lib/ipet/config; then
+	if [ "$IPET_SECUREBOOT" = 1 ]; then
+		need secureboot
+		# Secure Boot: the CA is a MOK → .machine → .secondary_trusted_keys,
+		# which dm-verity consults on every kernel (6.1 included).
+		grep -q '^CONFIG_DM_VERITY_VERIFY_ROOTHASH_SIG_SECONDARY_KEYRING=y' /lib/ipet/config ||
+			fail "dm-verity without the secondary keyring"
+		expect_eq "$(dmv_open t_dmvs 2 /lib/ipet/keys/roothash.ca.p7s)" OK "signed root hash (CA as MOK → .machine)"
+	elif ! grep -q '^CONFIG_DM_VERITY_VERIFY_ROOTHASH_SIG_PLATFORM_KEYRING=y' /lib/ipet/config; then
 		# 6.1: dm-verity consults only the builtin and secondary keyrings,
 		# so the CA (db → .platform, or nowhere without OVMF) is not enough.
 		expect_eq "$(dmv_open t_dmvs 2 /lib/ipet/keys/roothash.ca.p7s)" ENOKEY "CA-signed root hash on a kernel without the .platform fallback"
 		echo "PASS: dm-verity does not consult .platform on this kernel"
 		exit 0
+	else
+		need platform_dmverity
+		expect_eq "$(dmv_open t_dmvs 2 /lib/ipet/keys/roothash.ca.p7s)" OK "signed root hash (CA in db → .platform)"
 	fi
-	need platform_dmverity
-	expect_eq "$(dmv_open t_dmvs 2 /lib/ipet/keys/roothash.ca.p7s)" OK "signed root hash (CA in db → .platform)"
 	mkdir -p /mnt/dmvs
 	mount -t ext4 -o ro $(dmv_dev t_dmvs) /mnt/dmvs
 	set +e
