@@ -4,8 +4,11 @@
 #   make check      every test the project has; last line "N passed, N failed"
 #   make demo       the main job on a stock Debian kernel in QEMU (later work)
 #   make module     build module/ipe_lkm.ko for KDIR (default: running kernel)
-#   make bench      policy engine benchmark table
+#   make bench      policy engine benchmark table, then the VM benchmark on
+#                   stock kernels (bench/vm/, writes docs/performance.md)
 #   make fuzz       run the parser fuzzer for FUZZ_SECONDS (default 3600)
+#   make deb        ipe-lkm-dkms and ipectl .debs in build/deb/, lintian-checked
+#   make rpm        SRPM, ipe-lkm-dkms and ipectl RPMs in build/rpm/, rpmlint-checked
 
 PREFIX ?= /usr
 DESTDIR ?=
@@ -18,8 +21,16 @@ ipectl:
 check:
 	tests/run-all
 
-bench:
+bench: bench-engine bench-vm
+
+bench-engine:
 	$(MAKE) -C bench run
+
+# The VM benchmark (bench/vm/): host packages from bench/vm/deps (root).
+bench-vm:
+	bench/vm/run
+	bench/vm/run --kernel bookworm --mode icount --fapolicyd
+	bench/vm/report bench/vm/out/*.log
 
 fuzz:
 	$(MAKE) -C tests/engine fuzz-run FUZZ_SECONDS=$${FUZZ_SECONDS:-3600}
@@ -40,8 +51,18 @@ install: ipectl
 	install -D -m 0644 userspace/ipectl/completion/ipectl \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipectl
 
+# Debian packages from a clean copy of the tree (packaging/debian/).
+deb:
+	bash packaging/debian/build-deb.sh
+
+# RPM packages with a private %_topdir (packaging/rpm/).
+rpm:
+	bash packaging/rpm/build.sh
+
 clean:
 	$(MAKE) -C userspace/ipectl clean
 	rm -rf build
 
-.PHONY: all ipectl check bench fuzz module demo install clean
+.PHONY: all ipectl check bench bench-engine bench-vm fuzz module demo install clean
+.PHONY: deb
+.PHONY: rpm

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# make deb: build ipe-lkm-dkms and ipectl .debs from a clean copy of the
+# tree (git's tracked and unignored files, never build products), then run
+# lintian on them.  Output: build/deb/*.deb, build/deb/build.log and
+# build/deb/lintian.txt.  Exits non-zero if the build fails or lintian
+# reports an error or a warning.
+#   [DEB_BUILD_OPTIONS=...] packaging/debian/build-deb.sh [OUTDIR]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:-$top/build/deb}
+ver=$(cat "$top/VERSION")
+
+die() {
+	echo "make deb: $*" >&2
+	exit 1
+}
+
+chver=$(sed -n '1s/^ipe-lkm (\([^)]*\)).*/\1/p' "$top/packaging/debian/changelog")
+[ "$chver" = "$ver" ] ||
+	die "packaging/debian/changelog says '$chver', VERSION says '$ver'"
+grep -q "^PACKAGE_VERSION=\"$ver\"$" "$top/dkms.conf" ||
+	die "dkms.conf's PACKAGE_VERSION is not '$ver' (VERSION)"
+
+missing=""
+for p in debhelper dh-dkms dpkg-dev fakeroot libssl-dev libkmod-dev lintian; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] || die "missing packages; apt-get install$missing pkg-config"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ipe-lkm-deb.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+src=$work/ipe-lkm-$ver
+mkdir -p "$src"
+
+# The clean copy: with git, exactly the tracked and not-ignored files that
+# exist (uncommitted new files included); without git, the tree minus its
+# build products.
+if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git -C "$top" ls-files -z -c -o --exclude-standard |
+		while IFS= read -r -d '' f; do
+			[ -e "$top/$f" ] && printf '%s\0' "$f"
+		done |
+		tar -C "$top" --null -T - -cf - | tar -C "$src" -xf -
+else
+	tar -C "$top" --exclude=./build --exclude=./.git \
+		--exclude=./tests/vm/.cache --exclude=./tests/vm/out \
+		--exclude='*.o' --exclude='*.ko' -cf - . | tar -C "$src" -xf -
+fi
+rm -rf "$src/debian"
+cp -a "$top/packaging/debian" "$src/debian"
+rm -f "$src/debian/README.md" "$src/debian/build-deb.sh"
+
+echo "make deb: building in $src"
+# No -dbgsym package: build/deb holds exactly the two packages.  ipectl's
+# tests (debian/rules' dh_auto_test) are skipped unless DEB_BUILD_OPTIONS is
+# set, even empty: 'make check' runs them already.
+export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS-nocheck} noautodbgsym"
+if ! (cd "$src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
+	mkdir -p "$out"
+	cp "$work/build.log" "$out/build.log"
+	tail -n 40 "$work/build.log" >&2
+	die "dpkg-buildpackage failed; log: $out/build.log"
+fi
+
+mkdir -p "$out"
+rm -f "$out"/*.deb "$out"/*.changes "$out"/*.buildinfo
+cp "$work/build.log" "$out/"
+cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$out/"
+
+# Lintian on the .changes (both .debs); -I --pedantic shows everything,
+# only errors and warnings fail.
+rc=0
+lintian -I --pedantic --fail-on error,warning "$out"/*.changes \
+	>"$out/lintian.txt" 2>&1 || rc=$?
+cat "$out/lintian.txt"
+for d in "$out"/*.deb; do
+	echo "make deb: $d"
+done
+[ "$rc" -eq 0 ] || die "lintian reports errors or warnings (see $out/lintian.txt)"
