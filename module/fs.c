@@ -6,6 +6,10 @@
  *   <tree>/policies/<name>/pkcs7 policy name version 0444, active 0600,
  *                          update delete 0200
  *
+ * new_policy and update take either signed format (docs/policy-formats.md);
+ * pkcs7 reads back the blob as written, whichever format, and policy its
+ * text.
+ *
  * <tree> is "ipe" when that name is free (no built-in IPE), else "ipe_lkm";
  * the module parameter tree= chooses.  Every write checks CAP_MAC_ADMIN of
  * the opener in the initial user namespace; reads check nothing more than
@@ -94,20 +98,42 @@ static ssize_t setenforce(struct file *f, const char __user *data, size_t len,
 	return len;
 }
 
+/*
+ * A policy write, whole: upstream takes a policy from one write().  Either
+ * format may be far larger than kmalloc() gives (an appended-signature
+ * policy of 100 000 digest rules is ~10 MB), hence kvmalloc(); the NUL
+ * after the bytes is for no one but costs nothing.
+ */
+static u8 *copy_policy(const char __user *data, size_t len)
+{
+	u8 *copy;
+
+	if (len > IPE_LKM_MAX_POLICY)
+		return ERR_PTR(-EMSGSIZE);
+	copy = kvmalloc(len + 1, GFP_KERNEL);
+	if (!copy)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(copy, data, len)) {
+		kvfree(copy);
+		return ERR_PTR(-EFAULT);
+	}
+	copy[len] = '\0';
+	return copy;
+}
+
 static ssize_t new_policy(struct file *f, const char __user *data, size_t len,
 			  loff_t *off)
 {
 	struct ipe_lkm_policy *p;
-	char *copy;
+	u8 *copy;
 	int rc;
 
 	if (!allowed(f))
 		return -EPERM;
-	copy = memdup_user_nul(data, len);
+	copy = copy_policy(data, len);
 	if (IS_ERR(copy))
 		return PTR_ERR(copy);
-	p = ipe_lkm_new_policy(NULL, 0, (u8 *)copy, len);
-	kfree(copy);
+	p = ipe_lkm_new_policy(NULL, 0, copy, len);	/* owns copy */
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	rc = ipe_lkm_new_policyfs_node(p);
@@ -235,18 +261,17 @@ static ssize_t update_policy(struct file *f, const char __user *data,
 			     size_t len, loff_t *off)
 {
 	struct inode *dir = dir_of(f);
-	char *copy;
+	u8 *copy;
 	int rc;
 
 	if (!allowed(f))
 		return -EPERM;
-	copy = memdup_user(data, len);
+	copy = copy_policy(data, len);
 	if (IS_ERR(copy))
 		return PTR_ERR(copy);
 	inode_lock(dir);
-	rc = ipe_lkm_update_policy(dir, (u8 *)copy, len);
+	rc = ipe_lkm_update_policy(dir, copy, len);	/* owns copy */
 	inode_unlock(dir);
-	kfree(copy);
 	return rc ? rc : len;
 }
 

@@ -26,12 +26,24 @@ enum ipe_lkm_hook {
 
 struct ipe_lkm_policyfs;
 
+/*
+ * The end of a policy with an appended signature (docs/policy-formats.md):
+ * text, detached PKCS#7, struct module_signature, this.  Not the module
+ * signature's string, so neither is ever taken for the other.
+ */
+#define IPE_LKM_SIG_MAGIC "~IPE policy signature appended~\n"
+
+/* Largest write to new_policy or update (either format). */
+#define IPE_LKM_MAX_POLICY (64u << 20)
+
 /**
  * struct ipe_lkm_policy - a loaded policy.
  * @parsed: the engine's policy.
- * @text: the policy text: the PKCS#7 content, or the boot policy.
+ * @text: the policy text: inside @pkcs7 (the PKCS#7 content, or the text
+ *	before an appended signature), or the boot policy.
  * @textlen: bytes at @text.
- * @pkcs7: the signed message as written, NULL for the boot policy.
+ * @pkcs7: the signed blob as written, either format (kvmalloc'ed); NULL
+ *	for the boot policy.
  * @pkcs7len: bytes at @pkcs7.
  * @digest: SHA-256 of @pkcs7 (of nothing for the boot policy), for audit.
  * @fs: its securityfs directory, NULL while it has none.
@@ -53,10 +65,12 @@ extern bool ipe_lkm_enforce;
 extern bool ipe_lkm_success_audit;
 
 struct ipe_lkm_policy *ipe_lkm_new_policy(const char *text, size_t textlen,
-					  const u8 *pkcs7, size_t pkcs7len);
+					  u8 *blob, size_t bloblen);
+int ipe_lkm_appended_text(const u8 *blob, size_t len, size_t *textlen,
+			  size_t *siglen);
 void ipe_lkm_free_policy(struct ipe_lkm_policy *p);
 int ipe_lkm_set_active(struct ipe_lkm_policy *p);
-int ipe_lkm_update_policy(struct inode *dir, const u8 *pkcs7, size_t len);
+int ipe_lkm_update_policy(struct inode *dir, u8 *blob, size_t len);
 int ipe_lkm_load_boot_policy(void);
 void ipe_lkm_policy_exit(void);
 void ipe_lkm_pin_update(void);
@@ -68,6 +82,8 @@ int ipe_lkm_verify_pkcs7(const u8 *msg, size_t len,
 			 int (*view)(void *ctx, const void *data, size_t len,
 				     size_t asn1hdrlen),
 			 void *ctx);
+int ipe_lkm_verify_detached(const u8 *data, size_t datalen, const u8 *sig,
+			    size_t siglen);
 
 /* fs.c */
 int ipe_lkm_fs_init(void);

@@ -87,6 +87,37 @@ static bool try_next(int rc)
 	return rc == -ENOKEY || rc == -EKEYREJECTED;
 }
 
+/*
+ * Upstream's keyring order, then the embedded keyring: each next one only
+ * when the previous did not know the signer (-ENOKEY) or rejected it
+ * (-EKEYREJECTED).  @data NULL: the content is inside @msg; else @msg is a
+ * detached signature of @data.
+ */
+static int verify_in_order(const void *data, size_t datalen, const u8 *msg,
+			   size_t len,
+			   int (*view)(void *ctx, const void *data, size_t len,
+				       size_t asn1hdrlen),
+			   void *ctx)
+{
+	int rc;
+
+	rc = verify_pkcs7_signature(data, datalen, msg, len,
+				    IS_ENABLED(CONFIG_SECONDARY_TRUSTED_KEYRING) ?
+				    VERIFY_USE_SECONDARY_KEYRING : NULL,
+				    VERIFYING_UNSPECIFIED_SIGNATURE, view, ctx);
+	if (try_next(rc) && IS_ENABLED(CONFIG_INTEGRITY_PLATFORM_KEYRING))
+		rc = verify_pkcs7_signature(data, datalen, msg, len,
+					    VERIFY_USE_PLATFORM_KEYRING,
+					    VERIFYING_UNSPECIFIED_SIGNATURE,
+					    view, ctx);
+	if (try_next(rc) && embedded_keyring)
+		rc = verify_pkcs7_signature(data, datalen, msg, len,
+					    embedded_keyring,
+					    VERIFYING_UNSPECIFIED_SIGNATURE,
+					    view, ctx);
+	return rc;
+}
+
 /**
  * ipe_lkm_verify_pkcs7() - verify a signed policy and view its content.
  * @msg: the PKCS#7 message (DER).
@@ -104,21 +135,30 @@ int ipe_lkm_verify_pkcs7(const u8 *msg, size_t len,
 				     size_t asn1hdrlen),
 			 void *ctx)
 {
-	int rc;
+	return verify_in_order(NULL, 0, msg, len, view, ctx);
+}
 
-	rc = verify_pkcs7_signature(NULL, 0, msg, len,
-				    IS_ENABLED(CONFIG_SECONDARY_TRUSTED_KEYRING) ?
-				    VERIFY_USE_SECONDARY_KEYRING : NULL,
-				    VERIFYING_UNSPECIFIED_SIGNATURE, view, ctx);
-	if (try_next(rc) && IS_ENABLED(CONFIG_INTEGRITY_PLATFORM_KEYRING))
-		rc = verify_pkcs7_signature(NULL, 0, msg, len,
-					    VERIFY_USE_PLATFORM_KEYRING,
-					    VERIFYING_UNSPECIFIED_SIGNATURE,
-					    view, ctx);
-	if (try_next(rc) && embedded_keyring)
-		rc = verify_pkcs7_signature(NULL, 0, msg, len,
-					    embedded_keyring,
-					    VERIFYING_UNSPECIFIED_SIGNATURE,
-					    view, ctx);
-	return rc;
+/**
+ * ipe_lkm_verify_detached() - verify a detached signature of a policy text.
+ * @data: the policy text.
+ * @datalen: bytes at @data (any size: only its digest is signed).
+ * @sig: the detached PKCS#7 message (DER).
+ * @siglen: bytes at @sig.
+ *
+ * The same keyrings in the same order as ipe_lkm_verify_pkcs7().
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EBADMSG (@sig is not PKCS#7, or carries content of its own),
+ * -EMSGSIZE (@sig over 65535 bytes), -ENOKEY,
+ * -EKEYREJECTED (a digest that does not match), -ENOPKG, as
+ * verify_pkcs7_signature().
+ */
+int ipe_lkm_verify_detached(const u8 *data, size_t datalen, const u8 *sig,
+			    size_t siglen)
+{
+	/* verify_pkcs7_signature() takes a NULL @data as "not detached" */
+	static const u8 empty[1];
+
+	return verify_in_order(datalen ? data : empty, datalen, sig, siglen,
+			       NULL, NULL);
 }

@@ -9,6 +9,7 @@
  * serialises the changes of that one policy.
  */
 #include <linux/module.h>
+#include <linux/module_signature.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <crypto/sha2.h>
@@ -40,8 +41,52 @@ void ipe_lkm_free_policy(struct ipe_lkm_policy *p)
 	ipe_eng_policy_free(p->parsed);
 	if (!p->pkcs7)
 		kfree(p->text);
-	kfree(p->pkcs7);
+	kvfree(p->pkcs7);
 	kfree(p);
+}
+
+/**
+ * ipe_lkm_appended_text() - find the policy text of an appended-signature
+ * blob (docs/policy-formats.md).
+ * @blob: what was written.
+ * @len: bytes at @blob.
+ * @textlen: the length of the text, which starts at @blob.
+ * @siglen: the length of the detached PKCS#7 that follows the text.
+ *
+ * The trailer is checked as the kernel checks a module's (mod_check_sig(),
+ * which is not exported): every field but id_type and sig_len zero.
+ *
+ * Context: any.
+ * Return: 0; -ENODATA when @blob does not end with IPE_LKM_SIG_MAGIC (not
+ * this format); -ENOPKG for an id_type other than PKEY_ID_PKCS7; -EBADMSG
+ * for any other malformed trailer, a sig_len of 0 or past the start of
+ * @blob.
+ */
+int ipe_lkm_appended_text(const u8 *blob, size_t len, size_t *textlen,
+			  size_t *siglen)
+{
+	const size_t magic = sizeof(IPE_LKM_SIG_MAGIC) - 1;
+	struct module_signature ms;
+	size_t sl;
+
+	if (len < magic || memcmp(blob + len - magic, IPE_LKM_SIG_MAGIC, magic))
+		return -ENODATA;
+	len -= magic;
+	if (len < sizeof(ms))
+		return -EBADMSG;
+	memcpy(&ms, blob + len - sizeof(ms), sizeof(ms));
+	len -= sizeof(ms);
+	if (ms.id_type != PKEY_ID_PKCS7)
+		return -ENOPKG;
+	if (ms.algo || ms.hash || ms.signer_len || ms.key_id_len ||
+	    ms.__pad[0] || ms.__pad[1] || ms.__pad[2])
+		return -EBADMSG;
+	sl = be32_to_cpu(ms.sig_len);
+	if (!sl || sl > len)
+		return -EBADMSG;
+	*textlen = len - sl;
+	*siglen = sl;
+	return 0;
 }
 
 static int set_text(void *ctx, const void *data, size_t len,
@@ -66,36 +111,60 @@ static int parse(struct ipe_lkm_policy *p)
 	return rc;
 }
 
+/*
+ * Verify a signed policy, either format, and point p->text at its text
+ * (inside p->pkcs7).
+ */
+static int verify(struct ipe_lkm_policy *p)
+{
+	size_t textlen, siglen;
+	int rc;
+
+	rc = ipe_lkm_appended_text(p->pkcs7, p->pkcs7len, &textlen, &siglen);
+	if (rc == -ENODATA)
+		return ipe_lkm_verify_pkcs7(p->pkcs7, p->pkcs7len, set_text, p);
+	if (rc)
+		return rc;
+	rc = ipe_lkm_verify_detached(p->pkcs7, textlen, p->pkcs7 + textlen,
+				     siglen);
+	if (rc)
+		return rc;
+	p->text = (const char *)p->pkcs7;
+	p->textlen = textlen;
+	return 0;
+}
+
 /**
  * ipe_lkm_new_policy() - verify and parse a policy.
  * @text: a plain policy (the boot policy), or NULL.
  * @textlen: bytes at @text.
- * @pkcs7: a signed policy when @text is NULL.
- * @pkcs7len: bytes at @pkcs7.
+ * @blob: when @text is NULL: a signed policy, in either format (upstream's
+ *	PKCS#7 with the text inside, or the text with an appended signature),
+ *	from kvmalloc(); the policy owns it from here, even on error.
+ * @bloblen: bytes at @blob.
  *
  * Context: process context, may sleep.
  * Return: the policy, or an ERR_PTR: the signature's errors (-EBADMSG for
- * a message that is not PKCS#7, -EMSGSIZE, -ENOKEY, -EKEYREJECTED,
- * -ENOPKG), then the parser's, or -ENOMEM.
+ * a message that is not PKCS#7 or a malformed trailer, -EMSGSIZE, -ENOKEY,
+ * -EKEYREJECTED, -ENOPKG, -EINVAL for a corrupted RSA signature), then
+ * the parser's, or -ENOMEM.
  */
 struct ipe_lkm_policy *ipe_lkm_new_policy(const char *text, size_t textlen,
-					  const u8 *pkcs7, size_t pkcs7len)
+					  u8 *blob, size_t bloblen)
 {
 	struct ipe_lkm_policy *p;
 	int rc;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
+	if (!p) {
+		kvfree(blob);
 		return ERR_PTR(-ENOMEM);
+	}
 
 	if (!text) {
-		p->pkcs7len = pkcs7len;
-		p->pkcs7 = kmemdup(pkcs7, pkcs7len, GFP_KERNEL);
-		if (!p->pkcs7) {
-			rc = -ENOMEM;
-			goto err;
-		}
-		rc = ipe_lkm_verify_pkcs7(p->pkcs7, pkcs7len, set_text, p);
+		p->pkcs7 = blob;
+		p->pkcs7len = bloblen;
+		rc = verify(p);
 		if (rc)
 			goto err;
 		sha256(p->pkcs7, p->pkcs7len, p->digest);
@@ -191,8 +260,8 @@ int ipe_lkm_set_active(struct ipe_lkm_policy *p)
 /**
  * ipe_lkm_update_policy() - replace a policy by a newer one of its name.
  * @dir: the policy's directory inode, locked.
- * @pkcs7: the new signed policy.
- * @len: bytes at @pkcs7.
+ * @blob: the new signed policy, either format, from kvmalloc(); consumed.
+ * @len: bytes at @blob.
  *
  * The new policy takes over the directory; if the old one was active, the
  * new one is, atomically: a reader sees the whole old or the whole new one.
@@ -201,15 +270,17 @@ int ipe_lkm_set_active(struct ipe_lkm_policy *p)
  * Return: 0; -ENOENT (deleted), the errors of ipe_lkm_new_policy(),
  * -EINVAL (another name), -ESTALE (not a higher version).
  */
-int ipe_lkm_update_policy(struct inode *dir, const u8 *pkcs7, size_t len)
+int ipe_lkm_update_policy(struct inode *dir, u8 *blob, size_t len)
 {
 	struct ipe_lkm_policy *old, *ap, *new;
 	bool was_active;
 
 	old = dir->i_private;
-	if (!old)
+	if (!old) {
+		kvfree(blob);
 		return -ENOENT;
-	new = ipe_lkm_new_policy(NULL, 0, pkcs7, len);
+	}
+	new = ipe_lkm_new_policy(NULL, 0, blob, len);
 	if (IS_ERR(new))
 		return PTR_ERR(new);
 	if (strcmp(new->parsed->name, old->parsed->name)) {

@@ -73,5 +73,103 @@ assert a["valid"] and a["policy"] == {"name": "t", "version": "1.0.0"} and "ipe 
 assert not b["valid"] and b["errno"] == "EBADMSG", b
 ' "$out"; then ok "verify --json parses"; else ko "verify --json parses" "$out"; fi
 
+# --- the appended-signature format (ipectl sign --appended) ---------------
+# split.py BLOB TEXT SIG: the parts of an appended-signature blob, checked
+# against docs/policy-formats.md independently of ipectl.
+cat >split.py <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+magic = b'~IPE policy signature appended~\n'
+assert b.endswith(magic), 'no magic at the end'
+t = b[:-len(magic)]
+algo, hsh, id_type, signer_len, key_id_len = t[-12:-7]
+assert (algo, hsh, id_type, signer_len, key_id_len) == (0, 0, 2, 0, 0), t[-12:]
+assert t[-7:-4] == b'\0\0\0', 'padding'
+sig_len = struct.unpack('>I', t[-4:])[0]
+open(sys.argv[2], 'wb').write(t[:-12 - sig_len])
+open(sys.argv[3], 'wb').write(t[-12 - sig_len:-12])
+PY
+# mk.py OUT TEXT SIG [id_type [sig_len [magic]]]: assemble a blob by hand.
+cat >mk.py <<'PY'
+import struct, sys
+text = open(sys.argv[2], 'rb').read()
+sig = open(sys.argv[3], 'rb').read()
+id_type = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+sig_len = int(sys.argv[5]) if len(sys.argv) > 5 else len(sig)
+magic = sys.argv[6].encode() + b'\n' if len(sys.argv) > 6 else b'~IPE policy signature appended~\n'
+open(sys.argv[1], 'wb').write(text + sig + bytes([0, 0, id_type, 0, 0, 0, 0, 0]) + struct.pack('>I', sig_len) + magic)
+PY
+expect "sign --appended" 0 "signed p.pol -> a.sig \(.*appended signature\)" "$IPECTL" sign --appended $K -o a.sig p.pol
+expect "sign --appended: default output .sig" 0 "signed p.pol -> p.sig" "$IPECTL" sign --appended $K p.pol
+if python3 split.py a.sig a.txt a.p7d; then ok "the blob has the documented layout"; else ko "the blob has the documented layout"; fi
+if cmp -s a.txt p.pol; then ok "the text comes first, unchanged"; else ko "the text comes first, unchanged"; fi
+check "openssl verifies the detached signature over the text" \
+	openssl smime -verify -inform der -in a.p7d -content p.pol -CAfile rsa/policy-signing.crt -purpose any -binary -out /dev/null
+openssl smime -sign -noattr -nosmimecap -binary -outform der -in p.pol -signer rsa/policy-signing.crt -inkey rsa/policy-signing.key -out os.p7d
+if openssl cms -cmsout -print -inform der -in a.p7d | grep -A1 "signedAttrs:" | grep -q "<ABSENT>"; then ok "no signed attributes (-noattr)"; else ko "no signed attributes (-noattr)"; fi
+python3 mk.py o.sig p.pol os.p7d
+expect "verify accepts a blob made with openssl" 0 "OK: appended signature, signed by CN = ipe test, chains" "$IPECTL" verify -c rsa/policy-signing.crt o.sig
+expect "verify --appended, right certificate" 0 "a.sig: OK: appended signature, signed by CN = ipe test, chains" "$IPECTL" verify -c rsa/policy-signing.crt a.sig
+expect "verify --appended, wrong certificate" 1 "does not verify against other/policy-signing.crt.*\(EKEYREJECTED\)" "$IPECTL" verify -c other/policy-signing.crt a.sig
+"$IPECTL" verify --show a.sig >a.shown
+if cmp -s a.shown p.pol; then ok "verify --show prints the exact text"; else ko "verify --show prints the exact text"; fi
+expect "check reads the text of an appended-signature file" 0 "a.sig: OK: policy 't' version 1.0.0" "$IPECTL" check a.sig
+expect "check says what it checked" 0 "appended signature; checking the [0-9]+ bytes of text" "$IPECTL" check a.sig
+out=$("$IPECTL" verify --json a.sig)
+if python3 -c '
+import json, sys
+a = json.loads(sys.argv[1])
+assert a["valid"] and a["format"] == "appended" and a["policy"] == {"name": "t", "version": "1.0.0"}, a
+' "$out"; then ok "verify --json: format appended"; else ko "verify --json: format appended" "$out"; fi
+expect "explain --policy takes an appended-signature file" 0 "policy: +'t' 1.0.0, from a.sig" "$IPECTL" explain --policy a.sig /bin/sh
+# tampered text: one byte flipped
+python3 -c "import sys; b=bytearray(open('a.sig','rb').read()); b[13]^=1; open('at.sig','wb').write(b)"
+expect "tampered text" 1 "does not verify.*\(EKEYREJECTED\)" "$IPECTL" verify at.sig
+expect "explain --policy refuses a tampered file" 1 "does not verify" "$IPECTL" explain --policy at.sig /bin/sh
+# a valid signature of other text spliced onto this text
+printf 'policy_name=t policy_version=2.0.0\nDEFAULT action=DENY\n' >q.pol
+"$IPECTL" sign --appended $K -o q.sig q.pol 2>/dev/null
+python3 split.py q.sig q.txt q.p7d
+python3 mk.py sp.sig p.pol q.p7d
+expect "signature over other text" 1 "does not verify.*\(EKEYREJECTED\)" "$IPECTL" verify sp.sig
+# the trailer
+n=$(stat -c %s a.sig)
+head -c $((n - 1)) a.sig >tr.sig
+expect "truncated trailer (no magic: not this format)" 1 "not a DER PKCS#7 signed message.*\(EBADMSG\)" "$IPECTL" verify tr.sig
+python3 mk.py bm.sig p.pol a.p7d 2 "$(stat -c %s a.p7d)" "~Module signature appended~"
+expect "a module signature's magic" 1 "not a DER PKCS#7 signed message.*\(EBADMSG\)" "$IPECTL" verify bm.sig
+python3 mk.py bl.sig p.pol a.p7d 2 $((n + 1))
+expect "sig_len larger than the blob" 1 "trailer is malformed.*\(EBADMSG\)" "$IPECTL" verify bl.sig
+python3 mk.py bz.sig p.pol a.p7d 2 0
+expect "sig_len 0" 1 "trailer is malformed.*\(EBADMSG\)" "$IPECTL" verify bz.sig
+python3 mk.py bs.sig p.pol a.p7d 2 $(($(stat -c %s a.p7d) - 1))
+expect "sig_len one short" 1 "appended signature is not a DER PKCS#7.*\(EBADMSG\)" "$IPECTL" verify bs.sig
+python3 mk.py bi.sig p.pol a.p7d 1
+expect "id_type not PKCS#7" 1 "does not say PKCS#7 \(id_type 1\).*\(ENOPKG\)" "$IPECTL" verify bi.sig
+printf 'abc~IPE policy signature appended~\n' >short.sig
+expect "no room for the trailer" 1 "trailer is malformed.*\(EBADMSG\)" "$IPECTL" verify short.sig
+python3 mk.py att.sig p.pol p.p7s
+expect "a signature with content of its own" 1 "carries a policy of its own.*\(EBADMSG\)" "$IPECTL" verify att.sig
+# zero-length text
+: >empty.pol
+openssl smime -sign -noattr -nosmimecap -binary -outform der -in empty.pol -signer rsa/policy-signing.crt -inkey rsa/policy-signing.key -out empty.p7d
+python3 mk.py empty.sig empty.pol empty.p7d
+expect "zero-length text: the signature verifies" 0 "OK: appended signature" "$IPECTL" verify empty.sig
+out=$("$IPECTL" verify --json empty.sig)
+if grep -q '"policy":null,"policy_errno":"EBADMSG"' <<<"$out"; then ok "zero-length text: not a policy (EBADMSG)"; else ko "zero-length text: not a policy (EBADMSG)" "$out"; fi
+expect "sign --appended refuses an empty policy" 1 "not a valid policy" "$IPECTL" sign --appended $K -o e2.sig empty.pol
+# any size: the 700-rule policy refused above, and 100 000 rules (~11 MB)
+expect "sign --appended takes what PKCS#7 cannot" 0 "signed big.pol -> bigA.sig" "$IPECTL" sign --appended $K -o bigA.sig big.pol
+expect "verify a 700-rule appended policy" 0 "OK: appended signature" "$IPECTL" verify -c rsa/policy-signing.crt bigA.sig
+{ echo "policy_name=huge policy_version=1.0.0"; echo "DEFAULT action=ALLOW"
+  awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW\n", i }'; } >huge.pol
+expect "sign --appended, 100 000 rules" 0 "signed huge.pol -> huge.sig" "$IPECTL" sign --appended $K -o huge.sig huge.pol
+[ "$(stat -c %s huge.sig)" -gt 10000000 ] && ok "100 000 rules: over 10 MB" || ko "100 000 rules: over 10 MB" "$(stat -c %s huge.sig)"
+expect "verify, 100 000 rules" 0 "OK: appended signature" "$IPECTL" verify -c rsa/policy-signing.crt huge.sig
+expect "check, 100 000 rules" 0 "OK: policy 'huge' version 1.0.0, 100000 rules" "$IPECTL" check huge.sig
+"$IPECTL" verify --show huge.sig | cmp -s - huge.pol && ok "verify --show, 100 000 rules" || ko "verify --show, 100 000 rules"
+expect "deploy needs a tree (checks the blob first)" 2 "no IPE policy tree" env IPECTL_TREE=/nonexistent "$IPECTL" deploy huge.sig
+expect "deploy refuses a bad appended blob before the kernel" 1 "tampered|does not verify|EKEYREJECTED" "$IPECTL" deploy --tree /nonexistent at.sig
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

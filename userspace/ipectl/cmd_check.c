@@ -10,6 +10,7 @@
 
 #include "ipe_engine.h"
 #include "ipectl.h"
+#include "pkcs7.h"
 
 /* Beyond this, text plus any signature overflows the kernel's 65535-byte
  * limit on a PKCS#7 message (its ASN.1 decoder, -EMSGSIZE).
@@ -169,7 +170,7 @@ static void lint(struct report *r, const struct ipe_eng_policy *p)
 	if (r->len > SIGNED_TEXT_WARN) {
 		e.line = 1;
 		add(r, &e, true,
-		    "%zu bytes: once signed this exceeds the kernel's 65535-byte PKCS#7 limit (EMSGSIZE); only a boot policy can be this large",
+		    "%zu bytes: signed as PKCS#7 this exceeds the kernel's 65535-byte limit (EMSGSIZE); sign it with 'ipectl sign --appended' (ipe_lkm only) or make it a boot policy",
 		    r->len);
 	}
 	for (i = 0; i < __IPE_ENG_OP_MAX; i++)
@@ -322,7 +323,7 @@ int ipectl_check_buffer(const char *file, const unsigned char *data,
 static int check_file(const char *file, bool json, bool quiet)
 {
 	unsigned char *data;
-	size_t len;
+	size_t len, tlen, slen;
 	int rc;
 
 	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &data, &len);
@@ -335,6 +336,14 @@ static int check_file(const char *file, bool json, bool quiet)
 		fprintf(stderr,
 			"ipectl: note: %s looks like a signed (PKCS#7) policy; 'ipectl verify --show' extracts its text\n",
 			file);
+	/* an appended signature: the text is the part before it */
+	if (!ipectl_appended_split(data, len, &tlen, &slen)) {
+		if (!quiet)
+			fprintf(stderr,
+				"ipectl: note: %s has an appended signature; checking the %zu bytes of text before it ('ipectl verify' checks the signature)\n",
+				file, tlen);
+		len = tlen;
+	}
 	rc = ipectl_check_buffer(file, data, len, json, quiet);
 	free(data);
 	return rc;

@@ -59,7 +59,8 @@ static int policy_text(const char *file, const char *forced_tree,
 	struct ipectl_tree t;
 	char name[256], rel[512], err[512], *signer = NULL;
 	unsigned char *raw;
-	size_t n;
+	size_t n, tl, sl;
+	bool appended;
 	ssize_t r;
 	int rc;
 
@@ -70,9 +71,10 @@ static int policy_text(const char *file, const char *forced_tree,
 			return IPECTL_EXIT_INPUT;
 		}
 		snprintf(from, fromlen, "%s", file);
-		if (n && raw[0] == 0x30) {
-			rc = ipectl_verify(raw, n, NULL, text, len, &signer,
-					   err, sizeof(err));
+		if ((n && raw[0] == 0x30) ||
+		    ipectl_appended_split(raw, n, &tl, &sl) != -ENODATA) {
+			rc = ipectl_verify_any(raw, n, NULL, text, len, &signer,
+					       &appended, err, sizeof(err));
 			free(raw);
 			free(signer);
 			if (rc) {

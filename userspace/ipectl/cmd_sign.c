@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * cmd_sign.c - `ipectl sign` and `ipectl verify`.
+ * cmd_sign.c - `ipectl sign` and `ipectl verify`, in both signed formats:
+ * upstream's PKCS#7 with the text inside, and ipe_lkm's text with an
+ * appended signature (--appended; docs/policy-formats.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,7 +73,7 @@ static const char *env_or(const char *var, const char *def)
 	return v && *v ? v : def;
 }
 
-static char *default_out(const char *policy)
+static char *default_out(const char *policy, bool appended)
 {
 	size_t n = strlen(policy);
 	char *out = malloc(n + 5);
@@ -81,8 +83,49 @@ static char *default_out(const char *policy)
 	memcpy(out, policy, n + 1);
 	if (n > 4 && !strcmp(out + n - 4, ".pol"))
 		out[n - 4] = '\0';
-	strcat(out, ".p7s");
+	strcat(out, appended ? ".sig" : ".p7s");
 	return out;
+}
+
+/* Sign @data in the chosen format; prints its errors. */
+static int sign_as(bool appended, const unsigned char *data, size_t len,
+		   const char *key, const char *cert, unsigned char **blob,
+		   size_t *bloblen)
+{
+	char err[512];
+	int rc;
+
+	if (appended)
+		rc = ipectl_sign_appended(data, len, key, cert, blob, bloblen,
+					  err, sizeof(err));
+	else
+		rc = ipectl_sign(data, len, key, cert, blob, bloblen, err,
+				 sizeof(err));
+	if (rc) {
+		ipectl_error("%s", err);
+		return rc == -EIO || rc == -ENOMEM ? IPECTL_EXIT_SYSTEM :
+						     IPECTL_EXIT_INPUT;
+	}
+	if (!appended && *bloblen > IPECTL_MAX_PKCS7) {
+		ipectl_error("the signed policy has %zu bytes; the kernel refuses more than %d (EMSGSIZE): use --appended (ipe_lkm only), split the policy or use fewer digest rules",
+			     *bloblen, IPECTL_MAX_PKCS7);
+		return IPECTL_EXIT_INPUT;
+	}
+	if (appended && *bloblen > IPECTL_MAX_APPENDED) {
+		ipectl_error("the signed policy has %zu bytes; ipe_lkm refuses more than %u (EMSGSIZE)",
+			     *bloblen, IPECTL_MAX_APPENDED);
+		return IPECTL_EXIT_INPUT;
+	}
+	return IPECTL_EXIT_OK;
+}
+
+/* Free what sign_as() made. */
+static void sign_free(bool appended, unsigned char *blob)
+{
+	if (appended)
+		free(blob);
+	else
+		OPENSSL_free(blob);
 }
 
 int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
@@ -92,6 +135,7 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "cert", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "appended", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -99,9 +143,9 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	const char *cert = env_or("IPECTL_CERT", DEFAULT_DIR "/policy-signing.crt");
 	const char *out = NULL;
 	unsigned char *data = NULL, *der = NULL;
-	char err[512], *out_alloc = NULL;
+	char *out_alloc = NULL;
 	size_t len, derlen;
-	bool force = false;
+	bool force = false, appended = false;
 	int c, rc, status;
 
 	while ((c = getopt_long(argc, argv, "k:c:o:fh", opts, NULL)) != -1) {
@@ -110,6 +154,7 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		case 'c': cert = optarg; break;
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
+		case 'a': appended = true; break;
 		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
 		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
 		}
@@ -129,20 +174,11 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		ipectl_error("%s is not a valid policy: not signed", argv[optind]);
 		goto out;
 	}
-	rc = ipectl_sign(data, len, key, cert, &der, &derlen, err, sizeof(err));
-	if (rc) {
-		ipectl_error("%s", err);
-		status = rc == -EIO ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_INPUT;
+	status = sign_as(appended, data, len, key, cert, &der, &derlen);
+	if (status)
 		goto out;
-	}
-	if (derlen > IPECTL_MAX_PKCS7) {
-		ipectl_error("the signed policy has %zu bytes; the kernel refuses more than %d (EMSGSIZE): split the policy or use fewer digest rules",
-			     derlen, IPECTL_MAX_PKCS7);
-		status = IPECTL_EXIT_INPUT;
-		goto out;
-	}
 	if (!out)
-		out = out_alloc = default_out(argv[optind]);
+		out = out_alloc = default_out(argv[optind], appended);
 	rc = out ? ipectl_write_file(out, der, derlen, force) : -ENOMEM;
 	if (rc) {
 		ipectl_error("cannot write %s: %s%s", out ? out : "output",
@@ -152,11 +188,12 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		goto out;
 	}
 	if (strcmp(out, "-"))
-		fprintf(stderr, "ipectl: signed %s -> %s (%zu bytes); deploy it with 'ipectl deploy %s'\n",
-			argv[optind], out, derlen, out);
+		fprintf(stderr, "ipectl: signed %s -> %s (%zu bytes%s); deploy it with 'ipectl deploy %s'\n",
+			argv[optind], out, derlen,
+			appended ? ", appended signature" : "", out);
 	status = IPECTL_EXIT_OK;
 out:
-	OPENSSL_free(der);
+	sign_free(appended, der);
 	free(out_alloc);
 	free(data);
 	return status;
@@ -185,6 +222,7 @@ static int verify_one(const char *file, const char *cert, bool show,
 	unsigned char *msg, *text = NULL;
 	char err[512], *signer = NULL;
 	size_t len, tlen = 0;
+	bool appended;
 	int rc, status;
 
 	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &msg, &len);
@@ -192,20 +230,14 @@ static int verify_one(const char *file, const char *cert, bool show,
 		ipectl_error("%s: cannot read: %s", file, strerror(-rc));
 		return IPECTL_EXIT_INPUT;
 	}
-	if (len > IPECTL_MAX_PKCS7) {
-		rc = -EMSGSIZE;
-		snprintf(err, sizeof(err),
-			 "%zu bytes: the kernel refuses PKCS#7 messages over %d bytes",
-			 len, IPECTL_MAX_PKCS7);
-	} else {
-		rc = ipectl_verify(msg, len, cert, &text, &tlen, &signer, err,
-				   sizeof(err));
-	}
+	rc = ipectl_verify_any(msg, len, cert, &text, &tlen, &signer, &appended,
+			       err, sizeof(err));
 	status = rc ? IPECTL_EXIT_INPUT : IPECTL_EXIT_OK;
 	if (json) {
 		fputs("{\"file\":", stdout);
 		ipectl_json_str(stdout, file, strlen(file));
-		printf(",\"valid\":%s", rc ? "false" : "true");
+		printf(",\"valid\":%s,\"format\":\"%s\"", rc ? "false" : "true",
+		       appended ? "appended" : "pkcs7");
 		if (rc) {
 			printf(",\"errno\":\"%s\",\"error\":",
 			       ipectl_errno_name(rc));
@@ -222,7 +254,9 @@ static int verify_one(const char *file, const char *cert, bool show,
 	} else if (show) {
 		fwrite(text, 1, tlen, stdout);
 	} else {
-		printf("%s: OK: signed by %s%s\n", file, signer ? signer : "?",
+		printf("%s: OK: %ssigned by %s%s\n", file,
+		       appended ? "appended signature, " : "",
+		       signer ? signer : "?",
 		       cert ? ", chains to the given certificate" :
 			      " (signature checked; pass -c CERT to check who signed)");
 	}

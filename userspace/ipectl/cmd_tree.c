@@ -4,6 +4,7 @@
  * deploy, activate, delete, list, show, status, enforce, success-audit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static const char *advice(int rc)
 	case EBADMSG:
 		return "the kernel could not read it as a signed policy (check it with 'ipectl verify' and 'ipectl check')";
 	case EMSGSIZE:
-		return "the signed policy is larger than the kernel accepts (65535 bytes)";
+		return "the signed policy is larger than the kernel accepts (65535 bytes for PKCS#7; ipe_lkm takes larger policies with an appended signature: ipectl sign --appended)";
 	case EEXIST:
 		return "a policy of that name is already loaded";
 	case ESTALE:
@@ -91,6 +92,7 @@ struct common {
 	const char *tree;
 	bool json;
 	bool activate;
+	bool appended;
 	const char *key, *cert;
 };
 
@@ -103,6 +105,7 @@ static int parse_common(const struct ipectl_cmd *cmd, int argc, char *argv[],
 		{ "activate", no_argument, NULL, 'a' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
+		{ "appended", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -115,6 +118,7 @@ static int parse_common(const struct ipectl_cmd *cmd, int argc, char *argv[],
 		case 'a': c->activate = true; break;
 		case 'k': c->key = optarg; break;
 		case 'c': c->cert = optarg; break;
+		case 'A': c->appended = true; break;
 		case 'h': ipectl_usage(cmd, stdout); return -IPECTL_EXIT_OK - 100;
 		default: ipectl_usage(cmd, stderr); return -IPECTL_EXIT_INPUT;
 		}
@@ -161,13 +165,16 @@ static int activate_name(const struct ipectl_tree *t, const char *name,
 	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
 }
 
-/* The signed message to deploy: FILE as is, or FILE signed now. */
+/*
+ * The signed policy to deploy: FILE as is (either format), or FILE signed
+ * now (--appended: with an appended signature).  *@der is malloc'ed.
+ */
 static int load_signed(const char *file, const struct common *c,
 		       unsigned char **der, size_t *derlen)
 {
-	unsigned char *data;
+	unsigned char *data, *blob;
+	size_t len, tl, sl;
 	char err[512];
-	size_t len;
 	int rc;
 
 	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &data, &len);
@@ -175,7 +182,8 @@ static int load_signed(const char *file, const struct common *c,
 		ipectl_error("%s: cannot read: %s", file, strerror(-rc));
 		return IPECTL_EXIT_INPUT;
 	}
-	if (len && data[0] == 0x30) {
+	if ((len && data[0] == 0x30) ||
+	    ipectl_appended_split(data, len, &tl, &sl) != -ENODATA) {
 		*der = data;
 		*derlen = len;
 		return 0;
@@ -187,10 +195,26 @@ static int load_signed(const char *file, const struct common *c,
 		return IPECTL_EXIT_INPUT;
 	}
 	rc = ipectl_check_buffer(file, data, len, false, true);
-	if (!rc && ipectl_sign(data, len, c->key, c->cert, der, derlen, err,
-			       sizeof(err))) {
-		ipectl_error("%s", err);
-		rc = IPECTL_EXIT_INPUT;
+	if (!rc && c->appended) {
+		if (ipectl_sign_appended(data, len, c->key, c->cert, der,
+					 derlen, err, sizeof(err))) {
+			ipectl_error("%s", err);
+			rc = IPECTL_EXIT_INPUT;
+		}
+	} else if (!rc) {
+		if (ipectl_sign(data, len, c->key, c->cert, &blob, derlen, err,
+				sizeof(err))) {
+			ipectl_error("%s", err);
+			rc = IPECTL_EXIT_INPUT;
+		} else {
+			/* one allocator for the caller's free() */
+			*der = malloc(*derlen);
+			if (*der)
+				memcpy(*der, blob, *derlen);
+			else
+				rc = IPECTL_EXIT_SYSTEM;
+			OPENSSL_free(blob);
+		}
 	}
 	free(data);
 	return rc;
@@ -207,6 +231,7 @@ int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	char err[512], *signer = NULL, rel[512];
 	size_t derlen, tlen;
 	unsigned int cur[3];
+	bool appended;
 	int rc, status;
 
 	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
@@ -214,14 +239,11 @@ int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	if (status)
 		return status;
 	status = IPECTL_EXIT_INPUT;
-	if (derlen > IPECTL_MAX_PKCS7) {
-		ipectl_error("%s: %zu bytes, the kernel refuses more than %d (EMSGSIZE)",
-			     argv[0], derlen, IPECTL_MAX_PKCS7);
-		goto out;
-	}
-	if (ipectl_verify(der, derlen, NULL, &text, &tlen, &signer, err,
-			  sizeof(err))) {
-		ipectl_error("%s: %s", argv[0], err);
+	rc = ipectl_verify_any(der, derlen, NULL, &text, &tlen, &signer,
+			       &appended, err, sizeof(err));
+	if (rc) {
+		ipectl_error("%s: %s (%s)", argv[0], err,
+			     ipectl_errno_name(rc));
 		goto out;
 	}
 	if (ipe_eng_parse((const char *)text, tlen, 0, NULL, NULL, &p, &e)) {
@@ -231,6 +253,11 @@ int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	}
 	if (open_tree(c.tree, &t)) {
 		status = IPECTL_EXIT_SYSTEM;
+		goto out;
+	}
+	if (appended && !t.module) {
+		ipectl_error("%s has an appended signature, which only ipe_lkm takes; the kernel's built-in IPE at %s refuses it (EBADMSG): sign it without --appended",
+			     argv[0], t.path);
 		goto out;
 	}
 	rc = read_version(&t, p->name, cur);
@@ -318,23 +345,71 @@ int cmd_delete(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	return IPECTL_EXIT_OK;
 }
 
+/*
+ * A whole file of the tree, however large (a policy with an appended
+ * signature can have megabytes): a malloc'ed, NUL-terminated buffer.
+ */
+static ssize_t read_all(const struct ipectl_tree *t, const char *rel,
+			char **buf)
+{
+	char p[4096], *b = NULL, *nb;
+	size_t cap = 0, got = 0;
+	ssize_t n;
+	int fd;
+
+	if (snprintf(p, sizeof(p), "%s/%s", t->path, rel) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (cap - got < 65536) {
+			cap = cap ? cap * 2 : 262144;
+			nb = realloc(b, cap + 1);
+			if (!nb) {
+				n = -ENOMEM;
+				goto fail;
+			}
+			b = nb;
+		}
+		n = read(fd, b + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			goto fail;
+		}
+		if (!n)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	b[got] = '\0';
+	*buf = b;
+	return (ssize_t)got;
+fail:
+	close(fd);
+	free(b);
+	return n;
+}
+
 /* SHA-256 of the policy's pkcs7 file, as in audit records; "" if none. */
 static void policy_digest(const struct ipectl_tree *t, const char *name,
 			  char hex[65])
 {
-	static unsigned char buf[IPECTL_MAX_PKCS7 + 1];
 	unsigned char md[32];
-	char rel[512];
+	char rel[512], *buf;
 	ssize_t n;
 	int i;
 
 	snprintf(rel, sizeof(rel), "policies/%s/pkcs7", name);
-	n = ipectl_tree_read(t, rel, (char *)buf, sizeof(buf));
+	n = read_all(t, rel, &buf);
 	if (n < 0) {
 		hex[0] = '\0';
 		return;
 	}
 	EVP_Digest(buf, (size_t)n, md, NULL, EVP_sha256(), NULL);
+	free(buf);
 	for (i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", md[i]);
 }
@@ -388,17 +463,16 @@ int cmd_list(const struct ipectl_cmd *cmd, int argc, char *argv[])
 
 int cmd_show(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
-	static char text[IPECTL_MAX_FILE > 1 << 20 ? 1 << 20 : IPECTL_MAX_FILE];
 	struct common c = { 0 };
 	struct ipectl_tree t;
-	char rel[512], ver[32], act[8];
+	char rel[512], ver[32], act[8], *text;
 	ssize_t n;
 
 	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
 	if (open_tree(c.tree, &t))
 		return IPECTL_EXIT_SYSTEM;
 	snprintf(rel, sizeof(rel), "policies/%s/policy", argv[0]);
-	n = ipectl_tree_read(&t, rel, text, sizeof(text));
+	n = read_all(&t, rel, &text);
 	if (n == -ENOENT) {
 		ipectl_error("no policy '%s' is loaded", argv[0]);
 		return IPECTL_EXIT_INPUT;
@@ -407,6 +481,7 @@ int cmd_show(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		return kernel_error("show", (int)n);
 	if (!c.json) {
 		fwrite(text, 1, (size_t)n, stdout);
+		free(text);
 		return IPECTL_EXIT_OK;
 	}
 	snprintf(rel, sizeof(rel), "policies/%s/version", argv[0]);
@@ -421,6 +496,7 @@ int cmd_show(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	       act[0] == '1' ? "true" : "false");
 	ipectl_json_str(stdout, text, (size_t)n);
 	fputs("}\n", stdout);
+	free(text);
 	return IPECTL_EXIT_OK;
 }
 

@@ -51,7 +51,7 @@ static const struct ipectl_cmd cmds[] = {
 		.func = cmd_sign,
 		.short_desc = "check and sign a policy (PKCS#7)",
 		.usage =
-"ipectl sign [-k KEY] [-c CERT] [-o OUT] [--force] POLICY\n"
+"ipectl sign [-k KEY] [-c CERT] [-o OUT] [--force] [--appended] POLICY\n"
 "\n"
 "Check POLICY like 'ipectl check', then sign it exactly as\n"
 "  openssl smime -sign -noattr -nodetach -nosmimecap -binary -outform der\n"
@@ -59,7 +59,13 @@ static const struct ipectl_cmd cmds[] = {
 "/etc/ipe-lkm/signing/policy-signing.{key,crt}.  OUT defaults to POLICY\n"
 "with .p7s for .pol (\"-\" is standard output); an existing OUT is kept\n"
 "unless --force.  A signed policy over 65535 bytes is refused, as the\n"
-"kernel would refuse it (EMSGSIZE).\n",
+"kernel would refuse it (EMSGSIZE).\n"
+"\n"
+"  --appended  (default OUT: .sig for .pol)\n"
+"              write the policy text followed by a detached signature and\n"
+"              a trailer, as signed kernel modules are: any size (up to\n"
+"              64 MiB); ipe_lkm only, the built-in IPE refuses it (see\n"
+"              ipe-policy(5))\n",
 	},
 	{
 		.name = "verify",
@@ -68,9 +74,10 @@ static const struct ipectl_cmd cmds[] = {
 		.usage =
 "ipectl verify [-c CERT] [--show] [--json] FILE...\n"
 "\n"
-"Check that FILE is a PKCS#7 message with the policy inside and a valid\n"
-"signature; with -c, that the signer chains to CERT.  --show writes the\n"
-"signed policy bytes to standard output.\n",
+"Check that FILE is a PKCS#7 message with the policy inside, or a policy\n"
+"with an appended signature (ipectl sign --appended), and that its\n"
+"signature is valid; with -c, that the signer chains to CERT.  --show\n"
+"writes the signed policy bytes to standard output.\n",
 	},
 	{
 		.name = "explain",
@@ -89,11 +96,12 @@ static const struct ipectl_cmd cmds[] = {
 		.func = cmd_deploy,
 		.short_desc = "load or update a signed policy in the kernel",
 		.usage =
-"ipectl deploy [--activate] [-k KEY -c CERT] [--tree PATH] FILE\n"
+"ipectl deploy [--activate] [-k KEY -c CERT [--appended]] [--tree PATH] FILE\n"
 "\n"
-"Write a signed policy to new_policy, or to policies/NAME/update when a\n"
-"policy of that name is loaded.  A plain policy is signed first with\n"
-"-k/-c (or $IPECTL_KEY/$IPECTL_CERT).  A version not above the loaded\n"
+"Write a signed policy (either format) to new_policy, or to\n"
+"policies/NAME/update when a policy of that name is loaded.  A plain\n"
+"policy is signed first with -k/-c (or $IPECTL_KEY/$IPECTL_CERT), with an\n"
+"appended signature if --appended.  A version not above the loaded\n"
 "one is refused before the kernel would (ESTALE).  --activate makes it\n"
 "the active policy.\n",
 	},

@@ -5,10 +5,14 @@
  * ipectl_sign() writes exactly what
  *   openssl smime -sign -noattr -nodetach -nosmimecap -binary -outform der
  * writes: SignedData with the content embedded, the signer's certificate,
- * no signed attributes, SHA-256.  Nothing here prints; errors come back as
- * a return code and a message in the caller's buffer.
+ * no signed attributes, SHA-256.  ipectl_sign_appended() writes the text,
+ * then the same signature made without -nodetach (content detached), then
+ * the trailer and magic string (docs/policy-formats.md).  Nothing here
+ * prints; errors come back as a return code and a message in the caller's
+ * buffer.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdarg.h>
@@ -96,25 +100,11 @@ X509 *ipectl_load_cert(const char *path, char *err, size_t errlen)
 	return c;
 }
 
-/**
- * ipectl_sign() - sign policy text as a PKCS#7 message with the text inside.
- * @data: the policy bytes.
- * @len: number of bytes.
- * @keyfile: the signer's private key (PEM or DER).
- * @certfile: the signer's certificate (PEM or DER).
- * @out: a malloc'ed DER message.
- * @outlen: its length.
- * @err: message buffer for failures.
- * @errlen: its size.
- *
- * Return: 0; -ENOENT (a file cannot be read), -EINVAL (not a key or
- * certificate, or they do not match), -EIO (OpenSSL failed).
- */
-int ipectl_sign(const unsigned char *data, size_t len, const char *keyfile,
-		const char *certfile, unsigned char **out, size_t *outlen,
-		char *err, size_t errlen)
+/* PKCS#7 SignedData of @data, with it inside or detached (@flags). */
+static int sign(const unsigned char *data, size_t len, const char *keyfile,
+		const char *certfile, int flags, unsigned char **out,
+		size_t *outlen, char *err, size_t errlen)
 {
-	const int flags = PKCS7_NOATTR | PKCS7_BINARY | PKCS7_NOSMIMECAP;
 	EVP_PKEY *key = load_key(keyfile, err, errlen);
 	X509 *cert = key ? ipectl_load_cert(certfile, err, errlen) : NULL;
 	BIO *in = NULL;
@@ -127,6 +117,11 @@ int ipectl_sign(const unsigned char *data, size_t len, const char *keyfile,
 	if (!X509_check_private_key(cert, key)) {
 		rc = fail(err, errlen, -EINVAL, "%s does not belong to %s",
 			  keyfile, certfile);
+		goto out;
+	}
+	if (len > INT_MAX) {
+		rc = fail(err, errlen, -EINVAL, "%zu bytes: too large to sign",
+			  len);
 		goto out;
 	}
 	in = BIO_new_mem_buf(data, (int)len);
@@ -149,6 +144,126 @@ out:
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+/**
+ * ipectl_sign() - sign policy text as a PKCS#7 message with the text inside.
+ * @data: the policy bytes.
+ * @len: number of bytes.
+ * @keyfile: the signer's private key (PEM or DER).
+ * @certfile: the signer's certificate (PEM or DER).
+ * @out: a DER message, to be freed with OPENSSL_free().
+ * @outlen: its length.
+ * @err: message buffer for failures.
+ * @errlen: its size.
+ *
+ * Return: 0; -ENOENT (a file cannot be read), -EINVAL (not a key or
+ * certificate, or they do not match), -EIO (OpenSSL failed).
+ */
+int ipectl_sign(const unsigned char *data, size_t len, const char *keyfile,
+		const char *certfile, unsigned char **out, size_t *outlen,
+		char *err, size_t errlen)
+{
+	return sign(data, len, keyfile, certfile,
+		    PKCS7_NOATTR | PKCS7_BINARY | PKCS7_NOSMIMECAP, out, outlen,
+		    err, errlen);
+}
+
+/**
+ * ipectl_sign_appended() - the policy text with a signature appended.
+ * @data: the policy bytes.
+ * @len: number of bytes.
+ * @keyfile: the signer's private key (PEM or DER).
+ * @certfile: the signer's certificate (PEM or DER).
+ * @out: text, detached PKCS#7, trailer, magic; to be freed with free().
+ * @outlen: its length.
+ * @err: message buffer for failures.
+ * @errlen: its size.
+ *
+ * The signature is what ipectl_sign() makes, with the content detached:
+ *   openssl smime -sign -noattr -nosmimecap -binary -outform der
+ *
+ * Return: as ipectl_sign(), or -ENOMEM.
+ */
+int ipectl_sign_appended(const unsigned char *data, size_t len,
+			 const char *keyfile, const char *certfile,
+			 unsigned char **out, size_t *outlen, char *err,
+			 size_t errlen)
+{
+	unsigned char *sig, *blob, *t;
+	size_t siglen, n;
+	int rc;
+
+	rc = sign(data, len, keyfile, certfile,
+		  PKCS7_NOATTR | PKCS7_BINARY | PKCS7_NOSMIMECAP |
+		  PKCS7_DETACHED, &sig, &siglen, err, errlen);
+	if (rc)
+		return rc;
+	n = len + siglen + IPECTL_SIG_TRAILER_LEN + IPECTL_SIG_MAGIC_LEN;
+	blob = malloc(n);
+	if (!blob) {
+		OPENSSL_free(sig);
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	memcpy(blob, data, len);
+	memcpy(blob + len, sig, siglen);
+	t = blob + len + siglen;
+	/* struct module_signature: algo hash id_type signer_len key_id_len pad[3] */
+	memset(t, 0, IPECTL_SIG_TRAILER_LEN);
+	t[2] = IPECTL_PKEY_ID_PKCS7;
+	t[8] = (unsigned char)(siglen >> 24);
+	t[9] = (unsigned char)(siglen >> 16);
+	t[10] = (unsigned char)(siglen >> 8);
+	t[11] = (unsigned char)siglen;
+	memcpy(t + IPECTL_SIG_TRAILER_LEN, IPECTL_SIG_MAGIC,
+	       IPECTL_SIG_MAGIC_LEN);
+	OPENSSL_free(sig);
+	*out = blob;
+	*outlen = n;
+	return 0;
+}
+
+/**
+ * ipectl_appended_split() - where the text and signature of an
+ * appended-signature policy are, checked as the kernel checks them.
+ * @blob: the bytes.
+ * @len: their number.
+ * @textlen: the text's length (the text starts at @blob).
+ * @siglen: the detached signature's length (it starts at @blob + @textlen).
+ *
+ * Return: 0; -ENODATA (no magic at the end: not this format), -ENOPKG
+ * (id_type is not PKCS#7), -EBADMSG (a malformed trailer, a sig_len of 0
+ * or larger than what precedes the trailer).
+ */
+int ipectl_appended_split(const unsigned char *blob, size_t len,
+			  size_t *textlen, size_t *siglen)
+{
+	const unsigned char *t;
+	size_t sl;
+	int i;
+
+	if (len < IPECTL_SIG_MAGIC_LEN ||
+	    memcmp(blob + len - IPECTL_SIG_MAGIC_LEN, IPECTL_SIG_MAGIC,
+		   IPECTL_SIG_MAGIC_LEN))
+		return -ENODATA;
+	len -= IPECTL_SIG_MAGIC_LEN;
+	if (len < IPECTL_SIG_TRAILER_LEN)
+		return -EBADMSG;
+	len -= IPECTL_SIG_TRAILER_LEN;
+	t = blob + len;
+	if (t[2] != IPECTL_PKEY_ID_PKCS7)
+		return -ENOPKG;
+	for (i = 0; i < 8; i++) {
+		if (i != 2 && t[i])
+			return -EBADMSG;
+	}
+	sl = (size_t)t[8] << 24 | (size_t)t[9] << 16 | (size_t)t[10] << 8 |
+	     t[11];
+	if (!sl || sl > len)
+		return -EBADMSG;
+	*textlen = len - sl;
+	*siglen = sl;
+	return 0;
 }
 
 static char *subject_of(X509 *c)
@@ -174,6 +289,95 @@ static char *subject_of(X509 *c)
 	return s;
 }
 
+/*
+ * Verify @msg: with @data, a detached signature of it (@msg must not carry
+ * content); without, a message with the content inside.
+ */
+static int verify(const unsigned char *msg, size_t len,
+		  const unsigned char *data, size_t dlen, const char *certfile,
+		  unsigned char **content, size_t *clen, char **signer,
+		  char *err, size_t errlen)
+{
+	const unsigned char *p = msg;
+	STACK_OF(X509) *signers = NULL;
+	X509_STORE *store = NULL;
+	X509 *cert = NULL;
+	BIO *out = NULL, *in = NULL;
+	PKCS7 *p7;
+	int rc, flags = PKCS7_BINARY;
+	char *bytes;
+	long n;
+
+	*content = NULL;
+	*signer = NULL;
+	if (len > LONG_MAX || dlen > INT_MAX)
+		return fail(err, errlen, -EMSGSIZE, "too large");
+	p7 = d2i_PKCS7(NULL, &p, (long)len);
+	if (!p7 || p != msg + len || !PKCS7_type_is_signed(p7))
+		return fail(err, errlen, -EBADMSG,
+			    data ? "the appended signature is not a DER PKCS#7 signed message" :
+				   "not a DER PKCS#7 signed message");
+	if (!data && PKCS7_get_detached(p7)) {
+		rc = fail(err, errlen, -EBADMSG,
+			  "the policy is not inside the message (signed with -nodetach?)");
+		goto out;
+	}
+	if (data && !PKCS7_get_detached(p7)) {
+		/* the kernel: "PKCS#7 signature with non-detached data" */
+		rc = fail(err, errlen, -EBADMSG,
+			  "the appended signature carries a policy of its own (signed with -nodetach?)");
+		goto out;
+	}
+	store = X509_STORE_new();
+	in = data ? BIO_new_mem_buf(data, (int)dlen) : NULL;
+	if (!store || (data && !in)) {
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (certfile) {
+		cert = ipectl_load_cert(certfile, err, errlen);
+		if (!cert) {
+			rc = -EINVAL;
+			goto out;
+		}
+		X509_STORE_add_cert(store, cert);
+		/* the kernel does not check purposes: neither do we */
+		X509_STORE_set_purpose(store, X509_PURPOSE_ANY);
+	} else {
+		flags |= PKCS7_NOVERIFY;
+	}
+	out = BIO_new(BIO_s_mem());
+	if (!out || PKCS7_verify(p7, NULL, store, in, out, flags) != 1) {
+		rc = fail(err, errlen, -EKEYREJECTED,
+			  certfile ? "the signature does not verify against %s" :
+				     "the signature does not verify",
+			  certfile);
+		goto out;
+	}
+	n = BIO_get_mem_data(out, &bytes);
+	*content = malloc(n > 0 ? (size_t)n : 1);
+	if (!*content) {
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (n > 0)
+		memcpy(*content, bytes, (size_t)n);
+	*clen = (size_t)(n > 0 ? n : 0);
+	signers = PKCS7_get0_signers(p7, NULL, 0);
+	if (signers && sk_X509_num(signers) > 0)
+		*signer = subject_of(sk_X509_value(signers, 0));
+	rc = 0;
+out:
+	sk_X509_free(signers);
+	BIO_free(out);
+	BIO_free(in);
+	X509_free(cert);
+	X509_STORE_free(store);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return rc;
+}
+
 /**
  * ipectl_verify() - check a signed policy and recover its text.
  * @msg: the DER message.
@@ -194,71 +398,68 @@ int ipectl_verify(const unsigned char *msg, size_t len, const char *certfile,
 		  unsigned char **content, size_t *clen, char **signer,
 		  char *err, size_t errlen)
 {
-	const unsigned char *p = msg;
-	STACK_OF(X509) *signers = NULL;
-	X509_STORE *store = NULL;
-	X509 *cert = NULL;
-	BIO *out = NULL;
-	PKCS7 *p7;
-	int rc, flags = PKCS7_BINARY;
-	char *data;
-	long n;
+	return verify(msg, len, NULL, 0, certfile, content, clen, signer, err,
+		      errlen);
+}
+
+/**
+ * ipectl_verify_any() - ipectl_verify() for either signed format.
+ * @msg: upstream's PKCS#7 message, or a text with an appended signature.
+ * @len: its length.
+ * @certfile: as ipectl_verify().
+ * @content: as ipectl_verify().
+ * @clen: as ipectl_verify().
+ * @signer: as ipectl_verify().
+ * @appended: set when @msg is in the appended-signature format.
+ * @err: message buffer for failures.
+ * @errlen: its size.
+ *
+ * The limits are the module's: 65535 bytes for a PKCS#7 message (the
+ * detached signature included), 64 MiB for a whole appended-signature
+ * policy.
+ *
+ * Return: as ipectl_verify(), and -EMSGSIZE (over a limit), -ENOPKG or
+ * -EBADMSG (a malformed trailer, as ipectl_appended_split(), or an
+ * appended signature with content of its own).
+ */
+int ipectl_verify_any(const unsigned char *msg, size_t len,
+		      const char *certfile, unsigned char **content,
+		      size_t *clen, char **signer, bool *appended, char *err,
+		      size_t errlen)
+{
+	size_t tlen, slen;
+	int rc;
 
 	*content = NULL;
 	*signer = NULL;
-	p7 = d2i_PKCS7(NULL, &p, (long)len);
-	if (!p7 || p != msg + len || !PKCS7_type_is_signed(p7))
-		return fail(err, errlen, -EBADMSG,
-			    "not a DER PKCS#7 signed message");
-	if (PKCS7_get_detached(p7)) {
-		rc = fail(err, errlen, -EBADMSG,
-			  "the policy is not inside the message (signed with -nodetach?)");
-		goto out;
+	rc = ipectl_appended_split(msg, len, &tlen, &slen);
+	*appended = rc != -ENODATA;
+	if (rc == -ENODATA) {
+		if (len > IPECTL_MAX_PKCS7)
+			return fail(err, errlen, -EMSGSIZE,
+				    "%zu bytes: the kernel refuses PKCS#7 messages over %d bytes",
+				    len, IPECTL_MAX_PKCS7);
+		return verify(msg, len, NULL, 0, certfile, content, clen,
+			      signer, err, errlen);
 	}
-	store = X509_STORE_new();
-	if (!store) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
-	}
-	if (certfile) {
-		cert = ipectl_load_cert(certfile, err, errlen);
-		if (!cert) {
-			rc = -EINVAL;
-			goto out;
-		}
-		X509_STORE_add_cert(store, cert);
-		/* the kernel does not check purposes: neither do we */
-		X509_STORE_set_purpose(store, X509_PURPOSE_ANY);
-	} else {
-		flags |= PKCS7_NOVERIFY;
-	}
-	out = BIO_new(BIO_s_mem());
-	if (!out || PKCS7_verify(p7, NULL, store, NULL, out, flags) != 1) {
-		rc = fail(err, errlen, -EKEYREJECTED,
-			  certfile ? "the signature does not verify against %s" :
-				     "the signature does not verify",
-			  certfile);
-		goto out;
-	}
-	n = BIO_get_mem_data(out, &data);
-	*content = malloc(n > 0 ? (size_t)n : 1);
-	if (!*content) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
-	}
-	memcpy(*content, data, (size_t)(n > 0 ? n : 0));
-	*clen = (size_t)(n > 0 ? n : 0);
-	signers = PKCS7_get0_signers(p7, NULL, 0);
-	if (signers && sk_X509_num(signers) > 0)
-		*signer = subject_of(sk_X509_value(signers, 0));
-	rc = 0;
-out:
-	sk_X509_free(signers);
-	BIO_free(out);
-	X509_free(cert);
-	X509_STORE_free(store);
-	PKCS7_free(p7);
-	ERR_clear_error();
+	if (rc == -ENOPKG)
+		return fail(err, errlen, rc,
+			    "the appended signature's trailer does not say PKCS#7 (id_type %u)",
+			    msg[len - IPECTL_SIG_MAGIC_LEN - IPECTL_SIG_TRAILER_LEN + 2]);
+	if (rc)
+		return fail(err, errlen, rc,
+			    "the appended signature's trailer is malformed (bad field or signature length)");
+	if (len > IPECTL_MAX_APPENDED)
+		return fail(err, errlen, -EMSGSIZE,
+			    "%zu bytes: the module refuses policies over %u bytes",
+			    len, IPECTL_MAX_APPENDED);
+	if (slen > IPECTL_MAX_PKCS7)
+		return fail(err, errlen, -EMSGSIZE,
+			    "the appended signature has %zu bytes: the kernel refuses PKCS#7 messages over %d bytes",
+			    slen, IPECTL_MAX_PKCS7);
+	/* a detached verify recovers nothing: the text is what was signed */
+	rc = verify(msg + tlen, slen, msg, tlen, certfile, content, clen,
+		    signer, err, errlen);
 	return rc;
 }
 

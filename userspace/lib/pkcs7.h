@@ -12,12 +12,36 @@
 /* The kernel's ASN.1 decoder refuses larger messages (EMSGSIZE). */
 #define IPECTL_MAX_PKCS7 65535
 
+/*
+ * The appended-signature format (docs/policy-formats.md): the policy text,
+ * a detached PKCS#7 of it, a 12-byte trailer laid out as the kernel's
+ * struct module_signature (id_type PKEY_ID_PKCS7, big-endian sig_len),
+ * then this magic string.
+ */
+#define IPECTL_SIG_MAGIC "~IPE policy signature appended~\n"
+#define IPECTL_SIG_MAGIC_LEN (sizeof(IPECTL_SIG_MAGIC) - 1)
+#define IPECTL_SIG_TRAILER_LEN 12
+#define IPECTL_PKEY_ID_PKCS7 2
+/* Largest write the module takes to new_policy or update. */
+#define IPECTL_MAX_APPENDED (64u << 20)
+
+int ipectl_appended_split(const unsigned char *blob, size_t len,
+			  size_t *textlen, size_t *siglen);
+int ipectl_sign_appended(const unsigned char *data, size_t len,
+			 const char *keyfile, const char *certfile,
+			 unsigned char **out, size_t *outlen, char *err,
+			 size_t errlen);
+
 int ipectl_sign(const unsigned char *data, size_t len, const char *keyfile,
 		const char *certfile, unsigned char **out, size_t *outlen,
 		char *err, size_t errlen);
 int ipectl_verify(const unsigned char *msg, size_t len, const char *certfile,
 		  unsigned char **content, size_t *clen, char **signer,
 		  char *err, size_t errlen);
+int ipectl_verify_any(const unsigned char *msg, size_t len,
+		      const char *certfile, unsigned char **content,
+		      size_t *clen, char **signer, bool *appended, char *err,
+		      size_t errlen);
 int ipectl_keygen(const char *cn, bool ecdsa, int days, const char *keyfile,
 		  const char *pemfile, const char *derfile, char *err,
 		  size_t errlen);
