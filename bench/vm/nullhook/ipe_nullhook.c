@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipe_nullhook: the benchmark's "hook only" configuration.  It attaches to
+ * the functions ipe_lkm decides in (security_bprm_check, security_mmap_file,
+ * security_file_mprotect) with the same ftrace_ops flags, SAVE_REGS and
+ * IPMODIFY, and does nothing: what it costs is the price of the attachment
+ * alone, separate from ipe_lkm's decision.
+ */
+#include <linux/ftrace.h>
+#include <linux/module.h>
+
+static void nullhook_func(unsigned long ip, unsigned long parent_ip,
+			  struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+}
+
+static struct ftrace_ops nullhook_ops = {
+	.func = nullhook_func,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+static const char *const nullhook_targets[] = {
+	"security_bprm_check",
+	"security_mmap_file",
+	"security_file_mprotect",
+};
+
+static int __init nullhook_init(void)
+{
+	int i, rc;
+
+	for (i = 0; i < ARRAY_SIZE(nullhook_targets); i++) {
+		rc = ftrace_set_filter(&nullhook_ops, (unsigned char *)nullhook_targets[i],
+				       strlen(nullhook_targets[i]), 0);
+		if (rc)
+			goto out_free;
+	}
+	rc = register_ftrace_function(&nullhook_ops);
+	if (rc)
+		goto out_free;
+	return 0;
+
+out_free:
+	ftrace_free_filter(&nullhook_ops);
+	return rc;
+}
+
+static void __exit nullhook_exit(void)
+{
+	unregister_ftrace_function(&nullhook_ops);
+	ftrace_free_filter(&nullhook_ops);
+}
+
+module_init(nullhook_init);
+module_exit(nullhook_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("bench/vm: empty SAVE_REGS|IPMODIFY ftrace callbacks (hook cost only)");
