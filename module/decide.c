@@ -39,7 +39,9 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 
 	ctx.unsupported = ipe_lkm_unsupported;
 	if (file) {
-		err = ipe_lkm_file_props(file, &fp);
+		err = ipe_lkm_file_props(file,
+					 ipe_eng_props_used(pol->parsed, op),
+					 &fp);
 		if (err) {
 			bool enforce = READ_ONCE(ipe_lkm_enforce);
 

@@ -107,7 +107,8 @@ struct ipe_lkm_file_props {
 };
 
 extern u32 ipe_lkm_unsupported;
-int ipe_lkm_file_props(struct file *file, struct ipe_lkm_file_props *fp);
+int ipe_lkm_file_props(struct file *file, u32 need,
+		       struct ipe_lkm_file_props *fp);
 int ipe_lkm_props_init(void);
 void ipe_lkm_props_exit(void);
 

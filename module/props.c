@@ -374,25 +374,33 @@ void ipe_lkm_props_exit(void)
 /**
  * ipe_lkm_file_props() - the properties of a file, for the engine.
  * @file: the file.
+ * @need: the properties the policy tests (ipe_eng_props_used()); the
+ *	others are left as "no trust", which cannot change the decision.
  * @fp: filled in; pointers into it and into RCU-protected records.
  *
  * Context: under rcu_read_lock(); does not sleep.
  * Return: 0, or -errno when a property could not be read (the caller
  * denies in enforce mode).
  */
-int ipe_lkm_file_props(struct file *file, struct ipe_lkm_file_props *fp)
+int ipe_lkm_file_props(struct file *file, u32 need,
+		       struct ipe_lkm_file_props *fp)
 {
-	struct inode *ino = d_real_inode(file->f_path.dentry);
+	struct inode *ino;
 	const char *alg;
 	u32 len;
 	int rc;
 
-	memset(fp, 0, sizeof(*fp));
-	fp->props.boot_verified = on_initramfs(file);
+	/* only the engine's view needs zeroing: the rest is filled as used */
+	memset(&fp->props, 0, sizeof(fp->props));
+	if (need & IPE_ENG_PROPS_BOOT_VERIFIED)
+		fp->props.boot_verified = on_initramfs(file);
+	if (!(need & (IPE_ENG_PROPS_FSVERITY | IPE_ENG_PROPS_DMVERITY)))
+		return 0;
+	ino = d_real_inode(file->f_path.dentry);
 	if (!ino)
 		return 0;
 
-	if (IS_VERITY(ino)) {
+	if ((need & IPE_ENG_PROPS_FSVERITY) && IS_VERITY(ino)) {
 		rc = ipe_lkm_fsverity_digest(ino, fp->fsv_bytes,
 					     sizeof(fp->fsv_bytes), &alg, &len);
 		if (rc < 0)
@@ -405,7 +413,7 @@ int ipe_lkm_file_props(struct file *file, struct ipe_lkm_file_props *fp)
 			fp->props.fsv_signed = fsv_signed(ino);
 		}
 	}
-	if (ino->i_sb->s_bdev)
+	if ((need & IPE_ENG_PROPS_DMVERITY) && ino->i_sb->s_bdev)
 		return dm_props(ino->i_sb->s_bdev, fp);
 	return 0;
 }

@@ -107,9 +107,12 @@ struct ipe_eng_index;
  * @nplain: number of entries at @plain.
  * @plain: the rules that the index does not hold, in file order.
  * @index: the single-digest rules, or NULL when there are none.
+ * @props_used: the properties its rules test, as (1 << enum
+ *	ipe_eng_prop_type): a caller need not derive the others.
  */
 struct ipe_eng_op_table {
 	enum ipe_eng_action default_action;
+	u32 props_used;
 	u32 nrules;
 	const struct ipe_eng_rule **rules;
 	u32 nplain;
@@ -237,6 +240,18 @@ const char *ipe_eng_action_name(enum ipe_eng_action a);
 int ipe_eng_version_cmp(const u16 a[3], const u16 b[3]);
 int ipe_eng_check_name(const char *name);
 int ipe_eng_parse_op(const char *s, enum ipe_eng_op *op);
+u32 ipe_eng_props_used(const struct ipe_eng_policy *p, enum ipe_eng_op op);
+
+/* Groups of enum ipe_eng_prop_type bits, as a file's properties are read. */
+#define IPE_ENG_PROPS_BOOT_VERIFIED                                        \
+	(1u << IPE_ENG_PROP_BOOT_VERIFIED_FALSE |                          \
+	 1u << IPE_ENG_PROP_BOOT_VERIFIED_TRUE)
+#define IPE_ENG_PROPS_DMVERITY                                             \
+	(1u << IPE_ENG_PROP_DMV_ROOTHASH | 1u << IPE_ENG_PROP_DMV_SIG_FALSE |  \
+	 1u << IPE_ENG_PROP_DMV_SIG_TRUE)
+#define IPE_ENG_PROPS_FSVERITY                                             \
+	(1u << IPE_ENG_PROP_FSV_DIGEST | 1u << IPE_ENG_PROP_FSV_SIG_FALSE |    \
+	 1u << IPE_ENG_PROP_FSV_SIG_TRUE)
 
 #define IPE_ENG_DMV_ALG_MAX 128		/* the kernel's CRYPTO_MAX_ALG_NAME */
 #define IPE_ENG_DMV_DIGEST_MAX 64

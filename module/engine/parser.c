@@ -424,7 +424,7 @@ static int build_tables(struct parser *ps)
 {
 	struct ipe_eng_policy *p = ps->p;
 	const struct ipe_eng_rule **ptrs;
-	u32 i, at = 0;
+	u32 i, j, at = 0;
 	int rc;
 
 	ptrs = ipe_eng_zalloc_array((size_t)p->nrules * 2 + 1, sizeof(*ptrs));
@@ -447,6 +447,8 @@ static int build_tables(struct parser *ps)
 
 		r->pos = t->nrules;
 		t->rules[t->nrules++] = r;
+		for (j = 0; j < r->nprops; j++)
+			t->props_used |= 1u << r->props[j].type;
 		if (!ipe_eng_index_eligible(r))
 			t->plain[t->nplain++] = r;
 	}

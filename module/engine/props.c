@@ -276,3 +276,18 @@ int ipe_eng_dmv_parse_table(const char *line, size_t len,
 	root->len = (u32)(hlen / 2);
 	return 0;
 }
+
+/**
+ * ipe_eng_props_used() - the properties an evaluation of @op may test.
+ * @p: the policy.
+ * @op: the operation; the invalid op is decided by the global DEFAULT.
+ *
+ * Return: a mask of (1 << enum ipe_eng_prop_type); properties outside it
+ * cannot change the outcome of ipe_eng_eval() for @op.
+ */
+u32 ipe_eng_props_used(const struct ipe_eng_policy *p, enum ipe_eng_op op)
+{
+	if ((unsigned int)op >= __IPE_ENG_OP_MAX)
+		return 0;
+	return p->tables[op].props_used;
+}

@@ -213,6 +213,7 @@ int main(int argc, char **argv)
 	static struct model m;
 	long iters = argc > 1 ? atol(argv[1]) : 3000;
 	unsigned long evals = 0, mismatches = 0, rule_hits = 0;
+	unsigned long mask_mismatches = 0, mask_evals = 0;
 	long it;
 	int i, j;
 
@@ -272,10 +273,45 @@ int main(int argc, char **argv)
 					      type, line);
 				mismatches++;
 			}
+			/*
+			 * The module reads only the properties the op's rules
+			 * test: leaving the others unset must not change
+			 * anything.
+			 */
+			if (in.has_file) {
+				u32 used = ipe_eng_props_used(p, in.op);
+				struct ipe_eng_file_props part = { 0 };
+				struct ipe_eng_match m2;
+
+				if (used & IPE_ENG_PROPS_BOOT_VERIFIED)
+					part.boot_verified = fp.boot_verified;
+				if (used & IPE_ENG_PROPS_DMVERITY) {
+					part.dmv_signed = fp.dmv_signed;
+					part.dmv_roothash = fp.dmv_roothash;
+				}
+				if (used & IPE_ENG_PROPS_FSVERITY) {
+					part.fsv_signed = fp.fsv_signed;
+					part.fsv_digest = fp.fsv_digest;
+				}
+				ctx.file = &part;
+				ipe_eng_eval(p, &ctx, &m2);
+				if (m2.action != mt.action || m2.type != mt.type ||
+				    m2.rule != mt.rule) {
+					if (!mask_mismatches)
+						CHECK(0, "policy %ld input %d: props_used %#x changes the outcome",
+						      it, k, used);
+					mask_mismatches++;
+				}
+				mask_evals += used != ((1u << __IPE_ENG_PROP_MAX) - 1);
+			}
 		}
 		ipe_eng_policy_free(p);
 	}
 	CHECK(!mismatches, "%lu of %lu evaluations differ", mismatches, evals);
+	CHECK(!mask_mismatches, "%lu evaluations differ with only the used properties",
+	      mask_mismatches);
+	CHECK(mask_evals > evals / 10, "props_used rarely leaves a property out: %lu",
+	      mask_evals);
 	CHECK(rule_hits > evals / 10, "inputs too rarely match a rule: %lu of %lu",
 	      rule_hits, evals);
 	printf("  %lu evaluations, %lu decided by a rule\n", evals, rule_hits);
