@@ -1,0 +1,365 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/install/guest/guest.sh: the install tier inside the Debian guest.
+# Run by ipe-install-test.service from the payload disk (/run/ipetest).
+# Phase 1 (first boot): apt installs the headers and our two packages, DKMS
+# builds ipe_lkm, a signed policy is enforced. Phase 2 (second boot of the same
+# disk): the module came up at boot; permissive; apt purge leaves nothing.
+# Results: '@@RESULT name PASS|FAIL secs why' on ttyS1; everything else
+# (commands, apt and dkms output) on ttyS2. Powers off at the end.
+set -uo pipefail
+
+P=/run/ipetest
+RES=/dev/ttyS1
+exec >/dev/ttyS2 2>&1
+# shellcheck source=/dev/null
+. "$P/facts.env"
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
+
+phase=$(sed -n 's/.*ipetest\.phase=\([0-9]*\).*/\1/p' /proc/cmdline)
+kver=$(uname -r)
+stop=""         # set when a step that the rest needs failed
+
+# now_ms: milliseconds into $NOW (no fork: callers may be under a policy).
+now_ms() { local t=${EPOCHREALTIME/./}; NOW=$((t / 1000)); }
+secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+say() { printf '@@OUT %s\n' "$*" >"$RES"; echo "== $*"; }
+timing() { printf '@@TIME %s %s\n' "$1" "$2" >"$RES"; echo "== time $1 $2 s"; }
+
+# step NAME FUNC: run FUNC (in this shell: steps build on each other) and
+# report it. A failing step prints why on stdout's last "why:" line.
+step()
+{
+	local name=$1 fn=$2 t0 rc
+	if [[ -n $stop ]]; then
+		printf '@@RESULT %s FAIL 0 not run: %s failed\n' "$name" "$stop" >"$RES"
+		return 0
+	fi
+	echo "== step $name"
+	now_ms; t0=$NOW
+	WHY=""
+	"$fn"
+	rc=$?
+	now_ms
+	if [[ $rc -eq 0 ]]; then
+		printf '@@RESULT %s PASS %s\n' "$name" "$(secs $((NOW - t0)))" >"$RES"
+	else
+		printf '@@RESULT %s FAIL %s %s\n' "$name" "$(secs $((NOW - t0)))" "${WHY:-rc $rc}" >"$RES"
+		[[ ${CRITICAL:-1} == 1 ]] && stop=$name
+	fi
+	CRITICAL=1
+}
+fail() { WHY=$*; echo "FAIL: $*"; return 1; }
+
+# tree: the module's securityfs directory (ipe on 6.1, ipe_lkm beside the
+# built-in IPE on 6.12).
+tree()
+{
+	local t
+	t=$(cat /sys/module/ipe_lkm/parameters/tree 2>/dev/null) || return 1
+	echo "/sys/kernel/security/$t"
+}
+
+# ---- phase 1 -------------------------------------------------------------
+
+s_boot1()
+{
+	say "booted $kver (systemd $(systemctl is-system-running 2>/dev/null || true)), uptime $(cut -d' ' -f1 /proc/uptime) s"
+	timing boot1-uptime "$(cut -d' ' -f1 /proc/uptime)"
+	[[ $kver == "$EXPECT_KVER" ]] || fail "running $kver, expected $EXPECT_KVER"
+}
+
+s_network()
+{
+	# apt must be able to reach the archive from the guest
+	getent hosts deb.debian.org || fail "no DNS for deb.debian.org" || return 1
+	timeout 20 bash -c 'exec 3<>/dev/tcp/deb.debian.org/80' || fail "no TCP to deb.debian.org:80"
+}
+
+# apt_get ARGS...: apt-get with the prefetched cache; if the archive moved
+# since the image was made (404), update the lists once and retry.
+apt_get()
+{
+	apt-get -y -q -o Dpkg::Use-Pty=0 "$@" && return 0
+	echo "apt-get $* failed: apt-get update and retry"
+	apt-get update -q && apt-get -y -q -o Dpkg::Use-Pty=0 "$@"
+}
+
+s_headers()
+{
+	local t0
+	now_ms; t0=$NOW
+	# shellcheck disable=SC2086
+	apt_get install --no-install-recommends ${APT_TARGET:+-t $APT_TARGET} "linux-headers-$kver" ||
+		fail "apt-get install linux-headers-$kver" || return 1
+	now_ms; timing apt-headers "$(secs $((NOW - t0)))"
+	[[ -e /lib/modules/$kver/build/Makefile ]] || fail "no /lib/modules/$kver/build after the headers install"
+}
+
+s_install()
+{
+	local t0 debs=() f
+	if [[ $SECUREBOOT == 1 ]]; then
+		# DKMS signs what it builds with its MOK key pair: pre-seed ours,
+		# whose certificate the firmware holds as a MOK. The certificate
+		# is not embedded: policies verify through .machine/secondary.
+		mkdir -p /var/lib/dkms
+		cp "$P/keys/test.key" /var/lib/dkms/mok.key
+		cp "$P/keys/test.der" /var/lib/dkms/mok.pub
+	else
+		# the policy-signing certificate, trusted by embedding it at DKMS
+		# build time (docs/module.md: IPE_LKM_KEYS_DIR=/etc/ipe-lkm/keys)
+		mkdir -p /etc/ipe-lkm/keys
+		cp "$P/keys/test.der" /etc/ipe-lkm/keys/ipe-install-test.der
+	fi
+	for f in "$P"/debs/*.deb; do debs+=("$f"); done
+	[[ ${#debs[@]} -eq 2 ]] || fail "expected 2 .debs on the payload, found ${#debs[@]}" || return 1
+	now_ms; t0=$NOW
+	apt_get install --no-install-recommends "${debs[@]}" ||
+		fail "apt-get install ${debs[*]##*/}" || return 1
+	now_ms; timing apt-install-debs "$(secs $((NOW - t0)))"
+	dpkg -l ipe-lkm-dkms ipectl | grep -q '^ii  ipe-lkm-dkms' || fail "ipe-lkm-dkms not installed" || return 1
+	dpkg -l ipe-lkm-dkms ipectl | grep -q '^ii  ipectl' || fail "ipectl not installed"
+}
+
+s_dkms()
+{
+	local st ko vm log b e
+	st=$(dkms status ipe-lkm 2>/dev/null)
+	echo "$st"
+	say "dkms status: $st"
+	# (fixed strings: kernel versions have '+' and '.')
+	awk -F', ' -v k="$kver" '$1 ~ /^ipe-lkm\// && $2 == k && $3 ~ /^x86_64: installed/ { ok = 1 }
+		END { exit !ok }' <<<"$st" ||
+		fail "dkms status has no installed ipe-lkm for $kver: $st" || return 1
+	ko=$(modinfo -n ipe_lkm 2>/dev/null) || fail "modinfo ipe_lkm: not found" || return 1
+	[[ $ko == /lib/modules/$kver/updates/dkms/ipe_lkm.ko* || $ko == /usr/lib/modules/$kver/updates/dkms/ipe_lkm.ko* ]] ||
+		fail "modinfo -n ipe_lkm = $ko, not in updates/dkms of $kver" || return 1
+	vm=$(modinfo -F vermagic ipe_lkm)
+	[[ $vm == "$kver "* ]] || fail "vermagic '$vm' is not for $kver" || return 1
+	say "module $ko, version $(modinfo -F version ipe_lkm), vermagic $vm"
+	# the DKMS compile time: make.log is created when make starts and last
+	# written when it ends (ext4 keeps the birth time)
+	log=$(find /var/lib/dkms/ipe-lkm -name make.log 2>/dev/null | head -1)
+	if [[ -n $log ]]; then
+		read -r b e < <(stat -c '%W %Y' "$log")
+		[[ $b -gt 0 ]] && timing dkms-build "$((e - b))"
+	fi
+	return 0
+}
+
+s_sb_boot()
+{
+	local l
+	l=$(cat /sys/kernel/security/lockdown 2>/dev/null)
+	say "lockdown: $l; $(dmesg | grep -m1 -i 'secure boot' || true)"
+	[[ $l == *'[integrity]'* || $l == *'[confidentiality]'* ]] || fail "lockdown is '$l' (Secure Boot off?)" || return 1
+	# (not dmesg | grep -q: grep's early exit fails dmesg under pipefail)
+	dmesg >/root/dmesg-boot1.txt
+	grep -q "X.509 cert .*ipe-install-test" /root/dmesg-boot1.txt || fail "the MOK certificate was not loaded by the kernel"
+}
+
+s_sb_module()
+{
+	local ko raw signer err
+	signer=$(modinfo -F signer ipe_lkm)
+	say "ipe_lkm signer: ${signer:-none}"
+	[[ $signer == *ipe-install-test* ]] || fail "DKMS did not sign ipe_lkm with the MOK (signer '${signer}')" || return 1
+	# the same module without its signature is refused under lockdown
+	ko=$(modinfo -n ipe_lkm)
+	raw=/root/ipe_lkm.ko
+	case $ko in
+	*.xz) xz -dc "$ko" >"$raw.signed" ;;
+	*.zst) zstd -qdc "$ko" >"$raw.signed" ;;
+	*.gz) gzip -dc "$ko" >"$raw.signed" ;;
+	*) cp "$ko" "$raw.signed" ;;
+	esac
+	objcopy "$raw.signed" "$raw" || fail "objcopy" || return 1
+	[[ $(tail -c 28 "$raw") != '~Module signature appended~' ]] || fail "could not strip the signature" || return 1
+	if err=$(insmod "$raw" 2>&1); then
+		rmmod ipe_lkm || true
+		fail "an unsigned ipe_lkm loaded under Secure Boot"
+		return 1
+	fi
+	say "unsigned copy refused: $err"
+}
+
+s_load()
+{
+	local t
+	ipectl load || fail "ipectl load failed" || return 1
+	[[ -d /sys/module/ipe_lkm ]] || fail "no /sys/module/ipe_lkm after ipectl load" || return 1
+	t=$(tree) && [[ -d $t ]] || fail "no securityfs tree for ipe_lkm" || return 1
+	say "loaded; tree $t; $(ipectl status 2>&1 | tr '\n' ' ')"
+}
+
+# sign NAME VERSION OUT KEY RULES...: a signed policy made with ipectl.
+sign()
+{
+	local name=$1 ver=$2 out=$3 key=$4
+	shift 4
+	{
+		echo "policy_name=$name policy_version=$ver"
+		printf '%s\n' "$@"
+	} >"/root/$name.pol"
+	ipectl sign -k "$P/keys/$key.key" -c "$P/keys/$key.crt" -o "$out" --force "/root/$name.pol"
+}
+
+s_trust()
+{
+	local err
+	# signed by a key the module does not trust: refused by the kernel
+	sign ipe_install_other 0.0.1 /root/other.p7s other "DEFAULT action=ALLOW" ||
+		fail "ipectl sign (other key)" || return 1
+	if err=$(ipectl deploy /root/other.p7s 2>&1); then
+		fail "a policy signed by an untrusted key was accepted"
+		return 1
+	fi
+	say "untrusted signer refused: $err"
+	# signed by the embedded certificate's key: accepted
+	sign ipe_install_test 0.0.1 /root/test.p7s test \
+		"DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" \
+		"op=EXECUTE fsverity_digest=sha256:$TRUSTED_DIGEST action=ALLOW" ||
+		fail "ipectl sign (test key)" || return 1
+	ipectl deploy /root/test.p7s || fail "the policy signed with the embedded certificate was refused" || return 1
+	ipectl list
+	ipectl list | grep -q ipe_install_test || fail "ipectl list does not show ipe_install_test"
+}
+
+s_enforce()
+{
+	local t d out rc_t rc_u rc_p
+	t=$(tree) || fail "no tree" || return 1
+	# fs-verity on the two binaries (the payload disk is ext4 -O verity)
+	for f in trusted untrusted; do
+		fsverity enable "$P/bin/busybox.$f" || fail "fsverity enable busybox.$f" || return 1
+	done
+	d=$(fsverity measure "$P/bin/busybox.trusted" | cut -d' ' -f1)
+	[[ $d == "sha256:$TRUSTED_DIGEST" ]] || fail "trusted digest $d, host computed $TRUSTED_DIGEST" || return 1
+	# baseline: both run before the policy
+	"$P/bin/busybox.untrusted" true || fail "busybox.untrusted does not run without a policy" || return 1
+	[[ $(cat "$t/enforce") == 1 ]] || fail "enforce is not 1 at load" || return 1
+	ipectl activate ipe_install_test || fail "ipectl activate ipe_install_test" || return 1
+	# From here until enforce is 0, every exec but the trusted binary is
+	# denied (DEFAULT op=EXECUTE action=DENY): builtins only.
+	out=$("$P/bin/busybox.trusted" echo trusted-ran)
+	rc_t=$?
+	"$P/bin/busybox.untrusted" true 2>/dev/null
+	rc_u=$?
+	echo 0 >"$t/enforce"
+	"$P/bin/busybox.untrusted" true 2>/dev/null
+	rc_p=$?
+	say "enforcing: trusted rc $rc_t ('$out'), untrusted rc $rc_u; permissive: untrusted rc $rc_p"
+	[[ $rc_t -eq 0 && $out == trusted-ran ]] || fail "trusted binary: rc $rc_t, output '$out'" || return 1
+	[[ $rc_u -eq 126 ]] || fail "untrusted binary: rc $rc_u, expected 126 (EACCES)" || return 1
+	[[ $rc_p -eq 0 ]] || fail "permissive: untrusted binary rc $rc_p, expected 0"
+}
+
+s_audit()
+{
+	local rec
+	rec=$(dmesg | grep 'type=1420' | grep 'busybox.untrusted' | grep 'enforcing=1' | sed -n 1p)
+	say "audit: ${rec:-none}"
+	[[ -n $rec ]] || fail "no 1420 record for the denied exec of busybox.untrusted" || return 1
+	[[ $rec == *'rule="DEFAULT op=EXECUTE action=DENY"'* ]] || fail "the 1420 record names another rule: $rec"
+}
+
+# ---- phase 2 -------------------------------------------------------------
+
+s_boot2()
+{
+	local how
+	say "booted $kver again, uptime $(cut -d' ' -f1 /proc/uptime) s"
+	timing boot2-uptime "$(cut -d' ' -f1 /proc/uptime)"
+	[[ -d /sys/module/ipe_lkm ]] || fail "ipe_lkm is not loaded after the reboot" || return 1
+	lsmod | grep '^ipe_lkm'
+	how=$(journalctl -b -o cat -u systemd-modules-load.service 2>/dev/null | grep -i ipe_lkm || true)
+	[[ -n $how ]] || how="(not in the journal of systemd-modules-load: initramfs?)"
+	say "loaded at boot: $how"
+	grep -rls ipe_lkm /etc/modules-load.d /usr/lib/modules-load.d /lib/modules-load.d 2>/dev/null |
+		sed 's/^/modules-load: /'
+	# the running module is DKMS's build for this kernel
+	[[ $(cat /sys/module/ipe_lkm/srcversion 2>/dev/null) == "$(modinfo -F srcversion ipe_lkm)" ]] ||
+		fail "the loaded ipe_lkm is not the installed one (srcversion)"
+}
+
+s_remove()
+{
+	local t0 err
+	# a policy is active and enforced: the module refuses to go
+	sign ipe_install_allow 0.0.2 /root/allow.p7s test "DEFAULT action=ALLOW" ||
+		fail "ipectl sign" || return 1
+	ipectl deploy --activate /root/allow.p7s || fail "ipectl deploy --activate" || return 1
+	if err=$(rmmod ipe_lkm 2>&1); then
+		fail "rmmod succeeded under an active enforced policy"
+		return 1
+	fi
+	say "pinned while enforcing: $err"
+	# the documented way out: permissive, then remove
+	ipectl enforce off || fail "ipectl enforce off" || return 1
+	now_ms; t0=$NOW
+	apt-get purge -y -q -o Dpkg::Use-Pty=0 ipe-lkm-dkms ipectl || fail "apt-get purge ipe-lkm-dkms ipectl" || return 1
+	now_ms; timing apt-purge "$(secs $((NOW - t0)))"
+	say "after purge: /sys/module/ipe_lkm $([[ -d /sys/module/ipe_lkm ]] && echo present || echo absent)"
+}
+
+s_clean()
+{
+	local left
+	left=$(
+		find /lib/modules /usr/lib/modules -name 'ipe_lkm*' 2>/dev/null
+		ls -d /usr/src/ipe-lkm-* /var/lib/dkms/ipe-lkm 2>/dev/null
+		ls -d /usr/sbin/ipectl /usr/bin/ipectl /sbin/ipectl 2>/dev/null
+		grep -rls ipe_lkm /etc/modules-load.d /usr/lib/modules-load.d /lib/modules-load.d \
+			/etc/modprobe.d /usr/lib/modprobe.d 2>/dev/null
+		find /etc/ipe-lkm -mindepth 1 -not -path '/etc/ipe-lkm/keys*' 2>/dev/null
+		find /etc /usr/lib/systemd /lib/systemd -name 'ipe[-_]*' -not -path '/etc/ipe-lkm*' \
+			-not -name 'ipe-install*' 2>/dev/null
+		# every file the two packages shipped (listed on the host)
+		while IFS= read -r f; do
+			[[ -e $f || -L $f ]] && echo "$f"
+		done <"$P/deb-files.txt"
+		dpkg -l 2>/dev/null | awk '$2 ~ /^(ipe-lkm-dkms|ipectl)$/ { print "dpkg: " $1 " " $2 }'
+		dkms status ipe-lkm 2>/dev/null
+	)
+	# /etc/ipe-lkm/keys/ipe-install-test.der is ours (not the package's)
+	echo "left: ${left:-nothing}"
+	[[ -z $left ]] || fail "left after purge: ${left//$'\n'/ }"
+}
+
+finish()
+{
+	# the next boot uses this system's own kernel and initrd, as they are now
+	mkdir -p "$P/boot" && cp "/boot/vmlinuz-$kver" "/boot/initrd.img-$kver" "$P/boot/" &&
+		ls -l /boot "$P/boot"
+	printf '@@DMESG-BEGIN\n' >"$RES"
+	dmesg >"$RES"
+	printf '@@DMESG-END\n@@END\n' >"$RES"
+	sync
+	systemctl --no-block poweroff
+}
+
+case $phase in
+1)
+	step boot1 s_boot1
+	[[ $SECUREBOOT == 1 ]] && step sb-lockdown s_sb_boot
+	CRITICAL=0 step network s_network
+	step apt-headers s_headers
+	step apt-install s_install
+	step dkms s_dkms
+	[[ $SECUREBOOT == 1 ]] && step sb-module-signed s_sb_module
+	step ipectl-load s_load
+	step policy-trust s_trust
+	step enforce s_enforce
+	CRITICAL=0 step audit s_audit
+	;;
+2)
+	step boot2-module-loaded s_boot2
+	step apt-purge s_remove
+	step no-leftovers s_clean
+	;;
+*)
+	printf '@@RESULT phase FAIL 0 unknown ipetest.phase=%s\n' "$phase" >"$RES"
+	;;
+esac
+finish
