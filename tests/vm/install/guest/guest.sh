@@ -264,6 +264,18 @@ s_audit()
 	[[ $rec == *'rule="DEFAULT op=EXECUTE action=DENY"'* ]] || fail "the 1420 record names another rule: $rec"
 }
 
+# Policies kept in /etc/ipe-lkm/policies are deployed and activated at
+# every boot by ipectl's ipe-policies.service (securityfs forgets them).
+s_persist()
+{
+	mkdir -p /etc/ipe-lkm/policies
+	sign ipe_install_boot 0.0.1 /etc/ipe-lkm/policies/ipe_install_boot.p7s test \
+		"DEFAULT action=ALLOW" || fail "ipectl sign (boot policy)" || return 1
+	echo ipe_install_boot >/etc/ipe-lkm/policies/active
+	systemctl is-enabled ipe-policies.service >/dev/null ||
+		fail "ipe-policies.service is not enabled"
+}
+
 # ---- phase 2 -------------------------------------------------------------
 
 s_boot2()
@@ -283,6 +295,18 @@ s_boot2()
 		fail "the loaded ipe_lkm is not the installed one (srcversion)"
 }
 
+s_boot2_policies()
+{
+	local t st
+	t=$(tree) || fail "no tree" || return 1
+	st=$(systemctl is-active ipe-policies.service 2>&1)
+	journalctl -b -o cat -u ipe-policies.service 2>/dev/null | tail -5
+	[[ $st == active ]] || fail "ipe-policies.service is '$st'" || return 1
+	[[ $(cat "$t/policies/ipe_install_boot/active" 2>/dev/null) == 1 ]] ||
+		fail "ipe_install_boot is not the active policy after the reboot: $(ipectl list 2>&1 | tr '\n' ' ')"
+	say "restored at boot: $(ipectl list 2>&1 | tr '\n' ' ')"
+}
+
 s_remove()
 {
 	local t0 err
@@ -297,6 +321,8 @@ s_remove()
 	say "pinned while enforcing: $err"
 	# the documented way out: permissive, then remove
 	ipectl enforce off || fail "ipectl enforce off" || return 1
+	# the admin's policies (s_persist), not the packages'
+	rm -rf /etc/ipe-lkm/policies
 	now_ms; t0=$NOW
 	apt-get purge -y -q -o Dpkg::Use-Pty=0 ipe-lkm-dkms ipectl || fail "apt-get purge ipe-lkm-dkms ipectl" || return 1
 	now_ms; timing apt-purge "$(secs $((NOW - t0)))"
@@ -352,9 +378,11 @@ case $phase in
 	step policy-trust s_trust
 	step enforce s_enforce
 	CRITICAL=0 step audit s_audit
+	step persist s_persist
 	;;
 2)
 	step boot2-module-loaded s_boot2
+	CRITICAL=0 step boot2-policies s_boot2_policies
 	step apt-purge s_remove
 	step no-leftovers s_clean
 	;;
