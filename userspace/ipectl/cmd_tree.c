@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,45 +353,19 @@ int cmd_delete(const struct ipectl_cmd *cmd, int argc, char *argv[])
 static ssize_t read_all(const struct ipectl_tree *t, const char *rel,
 			char **buf)
 {
-	char p[4096], *b = NULL, *nb;
-	size_t cap = 0, got = 0;
-	ssize_t n;
-	int fd;
+	unsigned char *data;
+	char p[4096];
+	size_t len;
+	int rc;
 
 	if (snprintf(p, sizeof(p), "%s/%s", t->path, rel) >= (int)sizeof(p))
 		return -ENAMETOOLONG;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - got < 65536) {
-			cap = cap ? cap * 2 : 262144;
-			nb = realloc(b, cap + 1);
-			if (!nb) {
-				n = -ENOMEM;
-				goto fail;
-			}
-			b = nb;
-		}
-		n = read(fd, b + got, cap - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			goto fail;
-		}
-		if (!n)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	b[got] = '\0';
-	*buf = b;
-	return (ssize_t)got;
-fail:
-	close(fd);
-	free(b);
-	return n;
+	/* no bound of our own: the kernel bounds what it holds */
+	rc = ipectl_read_file(p, SIZE_MAX / 2, &data, &len);
+	if (rc)
+		return rc;
+	*buf = (char *)data;
+	return (ssize_t)len;
 }
 
 /* SHA-256 of the policy's pkcs7 file, as in audit records; "" if none. */
