@@ -398,6 +398,54 @@ static int cmd_dmcreate(int argc, char **argv)
 	return result(0);
 }
 
+/*
+ * dmload NAME "START LEN TYPE PARAMS"...: load an inactive table of one or
+ * more targets into an existing device (dmsetup reload); dmresume swaps it in.
+ */
+static int cmd_dmload(int argc, char **argv)
+{
+	size_t size = sizeof(struct dm_ioctl) + 8 * (sizeof(struct dm_target_spec) + 1024);
+	struct dm_target_spec *spec;
+	struct dm_ioctl *io;
+	char *p;
+	int i, n;
+
+	if (argc < 3 || argc - 2 > 8)
+		return 2;
+	io = calloc(1, size);
+	io->target_count = argc - 2;
+	io->flags = DM_READONLY_FLAG;
+	p = (char *)(io + 1);
+	for (i = 2; i < argc; i++) {
+		unsigned long long start, len;
+
+		spec = (void *)p;
+		if (sscanf(argv[i], "%llu %llu %15s %n", &start, &len,
+			   spec->target_type, &n) < 3)
+			return 2;
+		spec->sector_start = start;
+		spec->length = len;
+		strncpy((char *)(spec + 1), argv[i] + n, 1000);
+		spec->next = sizeof(*spec) + 1024;
+		p += spec->next;
+	}
+	return result(dm_ioctl(DM_TABLE_LOAD, io, argv[1], size));
+}
+
+/* dmresume NAME: suspend, then resume (swapping in a loaded table). */
+static int cmd_dmresume(int argc, char **argv)
+{
+	struct dm_ioctl io = { 0 };
+
+	if (argc < 2)
+		return 2;
+	io.flags = DM_SUSPEND_FLAG;
+	if (dm_ioctl(DM_DEV_SUSPEND, &io, argv[1], sizeof(io)) < 0)
+		return result(-1);
+	memset(&io, 0, sizeof(io));
+	return result(dm_ioctl(DM_DEV_SUSPEND, &io, argv[1], sizeof(io)));
+}
+
 /* dmremove NAME */
 static int cmd_dmremove(int argc, char **argv)
 {
@@ -631,9 +679,13 @@ int main(int argc, char **argv, char **envp)
 		return cmd_auditd(argc, argv);
 	if (!strcmp(cmd, "auditmsg"))
 		return cmd_auditmsg(argc, argv);
+	if (!strcmp(cmd, "dmload"))
+		return cmd_dmload(argc, argv);
+	if (!strcmp(cmd, "dmresume"))
+		return cmd_dmresume(argc, argv);
 	if (!strcmp(cmd, "dmremove"))
 		return cmd_dmremove(argc, argv);
 	fprintf(stderr, "usage: ipet hello|write|writes|read|rdwr|mmap|anon|mprotect|"
-		"memfd|exec|finit|init|kexec|venable|vmeasure|dmcreate|dmremove|auditd|auditmsg|holdread|nocap ...\n");
+		"memfd|exec|finit|init|kexec|venable|vmeasure|dmcreate|dmload|dmresume|dmremove|auditd|auditmsg|holdread|nocap ...\n");
 	return 2;
 }
