@@ -2,11 +2,17 @@
 # ipe-lkm: top-level build.
 #   make            build userspace/ipectl/ipectl
 #   make check      every test the project has; last line "N passed, N failed"
+#   make check-debug the VM suite with ipe_lkm on a KASAN/lockdep build of
+#                   Debian's 6.1 source (first run: builds it, ~2 h)
+#   make check-full check, check-debug, and what does not fit CI's time:
+#                   10 minutes of stress per kernel, the plain 6.1 install
+#                   tier, 10 million runs of each fuzzer
 #   make demo       the main job on a stock Debian kernel in QEMU (later work)
 #   make module     build module/ipe_lkm.ko for KDIR (default: running kernel)
 #   make bench      policy engine benchmark table, then the VM benchmark on
 #                   stock kernels (bench/vm/, writes docs/performance.md)
-#   make fuzz       run the parser fuzzer for FUZZ_SECONDS (default 3600)
+#   make fuzz       run each engine fuzzer (policies, dm-verity table lines,
+#                   signature trailers) for FUZZ_SECONDS (default 3600)
 #   make deb        ipe-lkm-dkms and ipectl .debs in build/deb/, lintian-checked
 #   make rpm        SRPM, ipe-lkm-dkms and ipectl RPMs in build/rpm/, rpmlint-checked
 
@@ -38,6 +44,19 @@ fuzz:
 module:
 	$(MAKE) -C module $(if $(KDIR),KDIR=$(KDIR))
 
+# The VM suite with ipe_lkm on a debug build of Debian's own 6.1 source
+# (KASAN, lockdep, debug objects, kmemleak, UBSAN, fault injection):
+# tests/vm/lib/debugkernel.sh. The first run builds the kernel (cached in
+# /var/cache/ipe-lkm/debug-kernel, IPE_LKM_DEBUG_CACHE); not part of check.
+check-debug:
+	tests/vm/debug-kernel debug
+	tests/vm/run --kernel debug --enforcer module
+
+# Before resolving an issue: make check, then what CI has no time for.
+check-full:
+	tests/run-all
+	tests/run-all vm_debug vm_stress_long vm_install_plain fuzz_long
+
 # The main job on a stock Debian 12 kernel in QEMU: installs the host
 # packages it needs (root), builds the module and ipectl, tells the story.
 demo:
@@ -63,6 +82,6 @@ clean:
 	$(MAKE) -C userspace/ipectl clean
 	rm -rf build
 
-.PHONY: all ipectl check bench bench-engine bench-vm fuzz module demo install clean
+.PHONY: all ipectl check check-debug check-full bench bench-engine bench-vm fuzz module demo install clean
 .PHONY: deb
 .PHONY: rpm

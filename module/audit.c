@@ -94,35 +94,22 @@ static void log_rule(struct audit_buffer *ab, const struct ipe_eng_match *m)
 		kfree(buf);
 }
 
-/**
- * ipe_lkm_audit_match() - record 1420 for an evaluation, as upstream.
- * @m: the decision.
- * @file: the file, or NULL.
- * @hook: where it came from.
- *
- * DENY is always audited, ALLOW only with success_audit.  As upstream, a
- * record that cannot be allocated is dropped.
- *
- * Context: any hook context, under rcu_read_lock(); does not sleep.
- */
-void ipe_lkm_audit_match(const struct ipe_eng_match *m, struct file *file,
-			 enum ipe_lkm_hook hook)
+/* record 1420 up to the rule: the access, the task, the file */
+static struct audit_buffer *access_record(enum ipe_eng_op op,
+					  struct file *file,
+					  enum ipe_lkm_hook hook)
 {
 	char comm[sizeof(current->comm)];
 	struct audit_buffer *ab;
 	struct inode *inode;
 
-	if (m->action != IPE_ENG_ACTION_DENY &&
-	    !READ_ONCE(ipe_lkm_success_audit))
-		return;
-
 	ab = audit_log_start(audit_context(), GFP_ATOMIC | __GFP_NOWARN,
 			     AUDIT_IPE_ACCESS);
 	if (!ab)
-		return;
+		return NULL;
 
 	audit_log_format(ab, "ipe_op=%s ipe_hook=%s enforcing=%d pid=%d comm=",
-			 ipe_eng_op_name(m->op), hook_names[hook],
+			 ipe_eng_op_name(op), hook_names[hook],
 			 READ_ONCE(ipe_lkm_enforce), task_tgid_nr(current));
 	log_untrusted(ab, get_task_comm(comm, current));
 
@@ -139,7 +126,58 @@ void ipe_lkm_audit_match(const struct ipe_eng_match *m, struct file *file,
 	} else {
 		audit_log_format(ab, " path=? dev=? ino=?");
 	}
+	return ab;
+}
+
+/**
+ * ipe_lkm_audit_match() - record 1420 for an evaluation, as upstream.
+ * @m: the decision.
+ * @file: the file, or NULL.
+ * @hook: where it came from.
+ *
+ * DENY is always audited, ALLOW only with success_audit.  As upstream, a
+ * record that cannot be allocated is dropped.
+ *
+ * Context: any hook context, under rcu_read_lock(); does not sleep.
+ */
+void ipe_lkm_audit_match(const struct ipe_eng_match *m, struct file *file,
+			 enum ipe_lkm_hook hook)
+{
+	struct audit_buffer *ab;
+
+	if (m->action != IPE_ENG_ACTION_DENY &&
+	    !READ_ONCE(ipe_lkm_success_audit))
+		return;
+	ab = access_record(m->op, file, hook);
+	if (!ab)
+		return;
 	log_rule(ab, m);
+	audit_log_end(ab);
+}
+
+/**
+ * ipe_lkm_audit_unavailable() - record 1420 for an access that could not
+ * be evaluated because a property of the file could not be read.
+ * @op: the operation.
+ * @file: the file.
+ * @hook: where it came from.
+ * @prop: the property that could not be read (its policy keyword).
+ *
+ * Upstream has no such case.  The access is denied in enforce mode and
+ * allowed in permissive mode, as a DENY would be, and audited as one
+ * whatever success_audit says, with the rule
+ * "property unavailable: <prop>" (docs/differences.md).
+ *
+ * Context: any hook context, under rcu_read_lock(); does not sleep.
+ */
+void ipe_lkm_audit_unavailable(enum ipe_eng_op op, struct file *file,
+			       enum ipe_lkm_hook hook, const char *prop)
+{
+	struct audit_buffer *ab = access_record(op, file, hook);
+
+	if (!ab)
+		return;
+	audit_log_format(ab, " rule=\"property unavailable: %s\"", prop);
 	audit_log_end(ab);
 }
 

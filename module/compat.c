@@ -37,11 +37,7 @@ static unsigned long lookup_name(const char *name)
 
 #endif /* !COMPAT_CANNOT_CALL_BY_NAME */
 
-#ifndef COMPAT_HAVE_SETINTEGRITY
-
-#ifdef COMPAT_CANNOT_CALL_BY_NAME
-#error "dm-verity properties need the integrity LSM hooks or helpers by name"
-#endif
+#ifdef COMPAT_DM_LIVE_TABLE
 
 /*
  * dm-verity on 6.1: the root hash and signature state of a dm device, from
@@ -60,6 +56,7 @@ static void (*put_live_table)(struct mapped_device *md, int idx);
 static struct dm_target *(*find_target)(struct dm_table *t, sector_t sector);
 
 #define STATUS_LEN 1024
+/* One table line per CPU, used with preemption disabled (get_cpu_ptr). */
 static DEFINE_PER_CPU(char[STATUS_LEN], status_buf);
 
 int ipe_lkm_dm_init(void)
@@ -74,29 +71,8 @@ int ipe_lkm_dm_init(void)
 	return 0;
 }
 
-/* The root digest and signature state from a verity table line. */
-static int parse_verity_line(const char *line, struct ipe_lkm_file_props *fp)
-{
-	struct ipe_eng_dmv_root root;
-	int rc;
-
-	rc = ipe_eng_dmv_parse_table(line, strlen(line), &root);
-	if (rc)
-		return rc;
-	BUILD_BUG_ON(sizeof(fp->dmv_bytes) < sizeof(root.digest));
-	BUILD_BUG_ON(sizeof(fp->dmv_alg) < sizeof(root.alg));
-	memcpy(fp->dmv_bytes, root.digest, root.len);
-	strscpy(fp->dmv_alg, root.alg, sizeof(fp->dmv_alg));
-	fp->dmv.alg = fp->dmv_alg;
-	fp->dmv.digest = fp->dmv_bytes;
-	fp->dmv.len = root.len;
-	fp->props.dmv_roothash = &fp->dmv;
-	fp->props.dmv_signed = root.sig;
-	return 0;
-}
-
-static int verity_props(struct dm_target *ti, struct block_device *bdev,
-			struct ipe_lkm_file_props *fp)
+static int verity_root(struct dm_target *ti, struct block_device *bdev,
+		       struct ipe_eng_dmv_root *root)
 {
 	char *buf;
 	int rc;
@@ -109,22 +85,26 @@ static int verity_props(struct dm_target *ti, struct block_device *bdev,
 	buf = *get_cpu_ptr(&status_buf);
 	buf[0] = '\0';
 	ti->type->status(ti, STATUSTYPE_TABLE, 0, buf, STATUS_LEN);
-	rc = strnlen(buf, STATUS_LEN) < STATUS_LEN - 1 ?
-	     parse_verity_line(buf, fp) : -EOVERFLOW;
+	if (strnlen(buf, STATUS_LEN) < STATUS_LEN - 1)
+		rc = ipe_eng_dmv_parse_table(buf, strlen(buf), root) ?: 1;
+	else
+		rc = -EOVERFLOW;
 	put_cpu_ptr(&status_buf);
 	return rc;
 }
 
 /**
- * ipe_lkm_dm_props() - dm-verity properties of a block device (6.1).
+ * ipe_lkm_dm_live_root() - what the live table of a dm device says (6.1).
  * @bdev: the block device of the file's (real) inode.
- * @fp: where to fill in dmverity_roothash and dmverity_signature.
+ * @root: filled in from the verity target's table line.
  *
  * Context: process context of a hook, under rcu_read_lock(); does not sleep.
- * Return: 0 (also for a device that is not dm-verity), -EINVAL or
- * -EOVERFLOW for a table line that cannot be read.
+ * Return: 1 with @root; 0 for a device that is not a single verity target
+ * over its whole size; -EINVAL or -EOVERFLOW for a table line that cannot
+ * be read.
  */
-int ipe_lkm_dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
+int ipe_lkm_dm_live_root(struct block_device *bdev,
+			 struct ipe_eng_dmv_root *root)
 {
 	struct mapped_device *md = dm_get_md(bdev->bd_dev);
 	struct dm_table *t;
@@ -134,25 +114,13 @@ int ipe_lkm_dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
 		return 0;
 	t = get_live_table(md, &idx);
 	if (t)
-		rc = verity_props(find_target(t, 0), bdev, fp);
+		rc = verity_root(find_target(t, 0), bdev, root);
 	put_live_table(md, idx);
 	dm_put(md);
 	return rc;
 }
 
-#else /* COMPAT_HAVE_SETINTEGRITY */
-
-int ipe_lkm_dm_init(void)
-{
-	return 0;
-}
-
-int ipe_lkm_dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
-{
-	return 0;
-}
-
-#endif /* COMPAT_HAVE_SETINTEGRITY */
+#endif /* COMPAT_DM_LIVE_TABLE */
 
 #ifndef COMPAT_FSVERITY_GET_DIGEST_EXPORTED
 
@@ -214,7 +182,6 @@ int ipe_lkm_compat_init(void)
 {
 	return 0;
 }
-
 
 int ipe_lkm_fsverity_digest(struct inode *inode, u8 *buf, size_t size,
 			    const char **alg, u32 *len)

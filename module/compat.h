@@ -26,16 +26,6 @@
 #endif
 
 /*
- * 6.12 added the LSM hooks upstream IPE takes its trust properties from:
- * security_bdev_setintegrity() (dm-verity root hash and signature, at
- * preresume) and security_inode_setintegrity() (a verified fs-verity
- * built-in signature); ipe_lkm hooks them with ftrace like the others.
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-#define COMPAT_HAVE_SETINTEGRITY 1
-#endif
-
-/*
  * fsverity_get_digest(): exported from 6.3 with a new signature
  * (inode, raw_digest, &alg, &halg) returning the digest size; on 6.1 it is
  * (inode, digest, &halg) returning 0, unexported, and reached by name (see
@@ -43,6 +33,17 @@
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define COMPAT_FSVERITY_GET_DIGEST_EXPORTED 1
+#endif
+
+/*
+ * The function that frees an evicted inode's fs-verity info: exported
+ * fsverity_cleanup_inode(), until an inline wrapper began to skip
+ * non-verity inodes and call __fsverity_cleanup_inode() (probed in Kbuild).
+ */
+#ifdef COMPAT_PROBE_INNER_FSVERITY_CLEANUP
+#define COMPAT_FSVERITY_CLEANUP_INODE "__fsverity_cleanup_inode"
+#else
+#define COMPAT_FSVERITY_CLEANUP_INODE "fsverity_cleanup_inode"
 #endif
 
 /* securityfs_recursive_remove() arrived in 6.7. */
@@ -57,6 +58,28 @@
  */
 #ifdef CONFIG_X86_KERNEL_IBT
 #define COMPAT_CANNOT_CALL_BY_NAME 1
+#endif
+
+/*
+ * dm-verity trust (props.c): where dm-mod's live-table helpers can be
+ * called by name, the device's live table is read at each decision;
+ * elsewhere the module follows table loads and resumes.
+ */
+#ifndef COMPAT_CANNOT_CALL_BY_NAME
+#define COMPAT_DM_LIVE_TABLE 1
+#endif
+
+/*
+ * The system call entry of delete_module(), where hooks.c refuses forced
+ * removals of ipe_lkm: with syscall wrappers every ABI has its own.
+ */
+#if defined(CONFIG_X86_64)
+#define COMPAT_SYS_DELETE_MODULE "__x64_sys_delete_module"
+#ifdef CONFIG_IA32_EMULATION
+#define COMPAT_SYS_DELETE_MODULE_32 "__ia32_sys_delete_module"
+#endif
+#else
+#error "ipe_lkm: name this architecture's delete_module() entry in compat.h"
 #endif
 
 #endif /* IPE_LKM_COMPAT_H */

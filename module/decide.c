@@ -17,8 +17,10 @@
  * No active policy: allowed, nothing audited.  Otherwise the engine decides;
  * a DENY is always audited, an ALLOW when success_audit is on; in
  * permissive mode (enforce=0) the caller is allowed after the audit.  A
- * file whose properties cannot be read is denied in enforce mode: nothing
- * is allowed that we could not judge.
+ * file whose properties cannot be read is treated as a DENY: refused in
+ * enforce mode (nothing is allowed that we could not judge), allowed in
+ * permissive mode, and audited either way, so that a permissive
+ * evaluation shows it.
  *
  * Context: any context the hooked functions run in; does not sleep.
  * Return: 0 to allow, -EACCES to deny.
@@ -30,6 +32,7 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 	struct ipe_eng_ctx ctx = { .op = op };
 	const struct ipe_lkm_policy *pol;
 	struct ipe_eng_match m;
+	const char *prop;
 	int rc = 0, err;
 
 	rcu_read_lock();
@@ -41,13 +44,14 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 	if (file) {
 		err = ipe_lkm_file_props(file,
 					 ipe_eng_props_used(pol->parsed, op),
-					 &fp);
+					 &fp, &prop);
 		if (err) {
 			bool enforce = READ_ONCE(ipe_lkm_enforce);
 
-			pr_warn_ratelimited("%s %pD: cannot read its properties (%d)\n",
+			pr_warn_ratelimited("%s %pD: cannot read its %s (%d)\n",
 					    enforce ? "denied" : "permissive, allowed",
-					    file, err);
+					    file, prop, err);
+			ipe_lkm_audit_unavailable(op, file, hook, prop);
 			rc = enforce ? -EACCES : 0;
 			goto out;
 		}

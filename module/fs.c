@@ -14,11 +14,31 @@
  * the module parameter tree= chooses.  Every write checks CAP_MAC_ADMIN of
  * the opener in the initial user namespace; reads check nothing more than
  * the modes; nothing read ends with a newline.
+ *
+ * Lifetime.  An open file of the tree holds a reference on the module, so
+ * delete_module() fails while one is open and no handler runs during or
+ * after ipe_lkm_exit() but open() itself, which then fails.  The
+ * reference is taken by tree_open(), not through .owner: with .owner the
+ * VFS takes it before calling into the module and WARNs when it cannot (an
+ * open racing a removal that has passed its point of no return), and a
+ * file's dentry held without an open file (a bind mount of it, a lookup in
+ * flight) would still lead into the freed module's file_operations.  So
+ * every file removed keeps a reference of ours to its dentry until no one
+ * else holds it: at runtime in a graveyard pruned as they are released, at
+ * exit by waiting.  A dentry removed and released by everyone else cannot
+ * be reached again (it is unhashed).
+ *
+ * Policies belong to policy.c; a directory shows one through its inode's
+ * i_private, which is read and written under that inode's lock (shared for
+ * reads), and the policy cannot be freed while it is set there.
  */
 #include <linux/capability.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/security.h>
 #include <linux/slab.h>
@@ -29,15 +49,45 @@
 
 char *ipe_lkm_tree_name;
 
+/* The tree's fixed entries: written at init and exit only. */
 static struct dentry *root, *policy_root, *nodes[3];
 
-enum { F_PKCS7, F_POLICY, F_NAME, F_VERSION, F_ACTIVE, F_UPDATE, F_DELETE,
-       __F_MAX };
+enum {
+	F_PKCS7, F_POLICY, F_NAME, F_VERSION, F_ACTIVE, F_UPDATE, F_DELETE,
+	__F_MAX
+};
 
+/*
+ * A policy's directory: in all_nodes from creation to removal, then in
+ * buried until everyone else has let go of its files.
+ */
 struct ipe_lkm_policyfs {
+	struct list_head list;
 	struct dentry *dir;
 	struct dentry *files[__F_MAX];
 };
+
+static struct ipe_lkm_policyfs *new_node(const char *name);
+static void show_node(struct ipe_lkm_policyfs *fs, struct ipe_lkm_policy *p);
+static void del_node(struct ipe_lkm_policyfs *fs);
+
+/* Every file's open and release: the module reference of an open file. */
+static int tree_open(struct inode *inode, struct file *f)
+{
+	/* fails once a removal is under way: the module is then not live */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	return 0;
+}
+
+static int tree_release(struct inode *inode, struct file *f)
+{
+	/* the VFS drops the file's dentry after this: see wait_released() */
+	module_put(THIS_MODULE);
+	return 0;
+}
+
+#define TREE_FOPS(...) { .open = tree_open, .release = tree_release, __VA_ARGS__ }
 
 static bool allowed(struct file *f)
 {
@@ -79,7 +129,7 @@ static ssize_t getenforce(struct file *f, char __user *data, size_t len,
 static ssize_t setenforce(struct file *f, const char __user *data, size_t len,
 			  loff_t *off)
 {
-	bool v, old;
+	bool v;
 	int rc;
 
 	if (!allowed(f))
@@ -87,14 +137,7 @@ static ssize_t setenforce(struct file *f, const char __user *data, size_t len,
 	rc = kstrtobool_from_user(data, len, &v);
 	if (rc)
 		return rc;
-	mutex_lock(&ipe_lkm_policy_lock);
-	old = READ_ONCE(ipe_lkm_enforce);
-	if (v != old) {
-		ipe_lkm_audit_enforce(v, old);
-		WRITE_ONCE(ipe_lkm_enforce, v);
-		ipe_lkm_pin_update();
-	}
-	mutex_unlock(&ipe_lkm_policy_lock);
+	ipe_lkm_set_enforce(v);
 	return len;
 }
 
@@ -124,9 +167,9 @@ static u8 *copy_policy(const char __user *data, size_t len)
 static ssize_t new_policy(struct file *f, const char __user *data, size_t len,
 			  loff_t *off)
 {
+	struct ipe_lkm_policyfs *fs;
 	struct ipe_lkm_policy *p;
 	u8 *copy;
-	int rc;
 
 	if (!allowed(f))
 		return -EPERM;
@@ -136,19 +179,29 @@ static ssize_t new_policy(struct file *f, const char __user *data, size_t len,
 	p = ipe_lkm_new_policy(NULL, 0, copy, len);	/* owns copy */
 	if (IS_ERR(p))
 		return PTR_ERR(p);
-	rc = ipe_lkm_new_policyfs_node(p);
-	if (rc) {
+	fs = new_node(p->parsed->name);
+	if (IS_ERR(fs)) {
 		ipe_lkm_free_policy(p);
-		return rc;
+		return PTR_ERR(fs);
 	}
+	ipe_lkm_add_policy(p);
+	/* before anyone can reach it through the tree and delete it */
 	ipe_lkm_audit_policy_load(p);
+	show_node(fs, p);
 	return len;
 }
 
-/* The policy of the directory holding @f, with the directory locked. */
+/* The directory inode holding @f, whose i_private is its policy. */
 static struct inode *dir_of(struct file *f)
 {
 	return d_inode(f->f_path.dentry->d_parent);
+}
+
+/* The policy of a directory: its inode lock held, shared or not. */
+static struct ipe_lkm_policy *policy_of(struct inode *dir)
+{
+	lockdep_assert_held(&dir->i_rwsem);
+	return dir->i_private;
 }
 
 static ssize_t read_policy_field(struct file *f, char __user *data,
@@ -160,7 +213,7 @@ static ssize_t read_policy_field(struct file *f, char __user *data,
 	ssize_t rc;
 
 	inode_lock_shared(dir);
-	p = dir->i_private;
+	p = policy_of(dir);
 	if (!p) {
 		rc = -ENOENT;
 		goto out;
@@ -216,14 +269,15 @@ static ssize_t getactive(struct file *f, char __user *data, size_t len,
 {
 	struct inode *dir = dir_of(f);
 	const struct ipe_lkm_policy *p;
+	bool active;
 
 	inode_lock_shared(dir);
-	p = dir->i_private;
+	p = policy_of(dir);
+	active = p && ipe_lkm_is_active(p);
 	inode_unlock_shared(dir);
 	if (!p)
 		return -ENOENT;
-	return read_bool(data, len, off,
-			 p == rcu_access_pointer(ipe_lkm_active_policy));
+	return read_bool(data, len, off, active);
 }
 
 /* A "true" write for active and delete: -EPERM, -EINVAL for false. */
@@ -251,7 +305,7 @@ static ssize_t setactive(struct file *f, const char __user *data, size_t len,
 	if (rc)
 		return rc;
 	inode_lock(dir);
-	p = dir->i_private;
+	p = policy_of(dir);
 	rc = p ? ipe_lkm_set_active(p) : -ENOENT;
 	inode_unlock(dir);
 	return rc ? rc : len;
@@ -261,6 +315,7 @@ static ssize_t update_policy(struct file *f, const char __user *data,
 			     size_t len, loff_t *off)
 {
 	struct inode *dir = dir_of(f);
+	struct ipe_lkm_policy *old, *new;
 	u8 *copy;
 	int rc;
 
@@ -270,15 +325,38 @@ static ssize_t update_policy(struct file *f, const char __user *data,
 	if (IS_ERR(copy))
 		return PTR_ERR(copy);
 	inode_lock(dir);
-	rc = ipe_lkm_update_policy(dir, copy, len);	/* owns copy */
+	old = policy_of(dir);
+	if (!old) {
+		kvfree(copy);
+		rc = -ENOENT;
+		goto out_unlock;
+	}
+	new = ipe_lkm_new_policy(NULL, 0, copy, len);	/* owns copy */
+	if (IS_ERR(new)) {
+		rc = PTR_ERR(new);
+		goto out_unlock;
+	}
+	rc = ipe_lkm_replace_policy(old, new);
+	if (rc) {
+		ipe_lkm_free_policy(new);
+		goto out_unlock;
+	}
+	/* the directory now shows @new; @old is unreachable */
+	swap(new->fs, old->fs);
+	dir->i_private = new;
 	inode_unlock(dir);
-	return rc ? rc : len;
+	ipe_lkm_free_policy(old);
+	return len;
+out_unlock:
+	inode_unlock(dir);
+	return rc;
 }
 
 static ssize_t delete_policy(struct file *f, const char __user *data,
 			     size_t len, loff_t *off)
 {
 	struct inode *dir = dir_of(f);
+	struct ipe_lkm_policyfs *fs;
 	struct ipe_lkm_policy *p;
 	int rc;
 
@@ -286,131 +364,180 @@ static ssize_t delete_policy(struct file *f, const char __user *data,
 	if (rc)
 		return rc;
 	inode_lock(dir);
-	p = dir->i_private;
-	if (!p) {
+	p = policy_of(dir);
+	rc = p ? ipe_lkm_unlist_policy(p) : -ENOENT;
+	if (rc) {
 		inode_unlock(dir);
-		return -ENOENT;
+		return rc;
 	}
-	mutex_lock(&ipe_lkm_policy_lock);
-	if (p == rcu_access_pointer(ipe_lkm_active_policy)) {
-		mutex_unlock(&ipe_lkm_policy_lock);
-		inode_unlock(dir);
-		return -EPERM;
-	}
-	mutex_unlock(&ipe_lkm_policy_lock);
 	dir->i_private = NULL;
+	fs = p->fs;
+	p->fs = NULL;
 	inode_unlock(dir);
-	synchronize_rcu();
+	/* handlers on fds still open in it now see no policy: -ENOENT */
+	del_node(fs);
 	ipe_lkm_free_policy(p);
 	return len;
 }
 
-static const struct file_operations audit_fops = {
-	.read = getaudit, .write = setaudit,
-};
-static const struct file_operations enforce_fops = {
-	.read = getenforce, .write = setenforce,
-};
-static const struct file_operations np_fops = { .write = new_policy };
+static const struct file_operations audit_fops =
+	TREE_FOPS(.read = getaudit, .write = setaudit);
+static const struct file_operations enforce_fops =
+	TREE_FOPS(.read = getenforce, .write = setenforce);
+static const struct file_operations np_fops = TREE_FOPS(.write = new_policy);
 
 static const struct {
 	const char *name;
 	umode_t mode;
 	const struct file_operations fops;
 } policy_files[__F_MAX] = {
-	[F_PKCS7] = { "pkcs7", 0444, { .read = read_pkcs7 } },
-	[F_POLICY] = { "policy", 0444, { .read = read_text } },
-	[F_NAME] = { "name", 0444, { .read = read_name } },
-	[F_VERSION] = { "version", 0444, { .read = read_ver } },
-	[F_ACTIVE] = { "active", 0600, { .read = getactive, .write = setactive } },
-	[F_UPDATE] = { "update", 0200, { .write = update_policy } },
-	[F_DELETE] = { "delete", 0200, { .write = delete_policy } },
-};
-
-/* The policy directories, for removing them at unload. */
-static LIST_HEAD(all_nodes);
-static DEFINE_MUTEX(nodes_lock);
-
-struct node_entry {
-	struct list_head list;
-	struct ipe_lkm_policyfs *fs;
+	[F_PKCS7] = { "pkcs7", 0444, TREE_FOPS(.read = read_pkcs7) },
+	[F_POLICY] = { "policy", 0444, TREE_FOPS(.read = read_text) },
+	[F_NAME] = { "name", 0444, TREE_FOPS(.read = read_name) },
+	[F_VERSION] = { "version", 0444, TREE_FOPS(.read = read_ver) },
+	[F_ACTIVE] = { "active", 0600,
+		       TREE_FOPS(.read = getactive, .write = setactive) },
+	[F_UPDATE] = { "update", 0200, TREE_FOPS(.write = update_policy) },
+	[F_DELETE] = { "delete", 0200, TREE_FOPS(.write = delete_policy) },
 };
 
 /*
- * securityfs_remove() unlinks a file, but a file still open (the "delete"
- * being written, a reader's fd) keeps its dentry hashed, and rmdir of the
- * directory then fails as not empty: invalidate each one, holding our own
- * reference across, as simple_recursive_removal() does.
+ * nodes_lock protects all_nodes (every policy directory) and buried (the
+ * removed ones whose files someone still holds); taken alone.
  */
-static void remove_file(struct dentry *d)
+static LIST_HEAD(all_nodes);
+static LIST_HEAD(buried);
+static DEFINE_MUTEX(nodes_lock);
+
+/*
+ * Unlink a file and keep a reference to its dentry for the caller, to be
+ * let go when everyone else has (released(), wait_released()).
+ * securityfs_remove() unlinks it, but while someone holds it (the "delete"
+ * being written, a reader's fd) it stays hashed and rmdir of its directory
+ * would fail as not empty: invalidate it, as simple_recursive_removal()
+ * does.
+ */
+static void unlink_file(struct dentry *d)
+{
+	dget(d);
+	securityfs_remove(d);
+	d_invalidate(d);
+}
+
+/* No one but us holds an unlinked file: it cannot be reached any more. */
+static bool released(struct dentry *d)
+{
+	return d_count(d) == 1;
+}
+
+/* Exit only: wait until no one else holds an unlinked file, let it go. */
+static void wait_released(struct dentry *d)
+{
+	unsigned int n = 0;
+
+	while (!released(d)) {
+		if (++n % 1000 == 0)
+			pr_warn("unloading waits for %pd4 to be let go (a bind mount of it?)\n",
+				d);
+		/* idle: a long wait is no hung task */
+		schedule_timeout_idle(msecs_to_jiffies(10));
+	}
+	dput(d);
+}
+
+/*
+ * Remove an emptied directory.  Its dentry lives on while a child does
+ * (ours, until released): unhash it too, so that it is gone from sight and
+ * its name can be made again.
+ */
+static void unlink_dir(struct dentry *d)
 {
 	if (IS_ERR_OR_NULL(d))
 		return;
+	/* securityfs_remove() drops the last reference when no child is held */
 	dget(d);
 	securityfs_remove(d);
 	d_invalidate(d);
 	dput(d);
 }
 
-static void remove_node(struct ipe_lkm_policyfs *fs)
+/* Unlink a policy directory and its files, keeping the files' dentries. */
+static void unlink_node(struct ipe_lkm_policyfs *fs)
 {
 	int i;
 
-	for (i = __F_MAX - 1; i >= 0; i--)
-		remove_file(fs->files[i]);
-	securityfs_remove(fs->dir);
+	for (i = __F_MAX - 1; i >= 0; i--) {
+		if (fs->files[i])
+			unlink_file(fs->files[i]);
+	}
+	unlink_dir(fs->dir);
 }
 
-/**
- * ipe_lkm_del_policyfs_node() - remove a policy's directory, if it has one.
- * @p: the policy.
- *
+static void put_node_files(struct ipe_lkm_policyfs *fs)
+{
+	int i;
+
+	for (i = 0; i < __F_MAX; i++) {
+		if (fs->files[i])
+			dput(fs->files[i]);
+	}
+}
+
+/* Let go of every buried directory whose files no one else holds. */
+static void prune_buried(void)
+{
+	struct ipe_lkm_policyfs *fs, *tmp;
+	int i;
+
+	lockdep_assert_held(&nodes_lock);
+	list_for_each_entry_safe(fs, tmp, &buried, list) {
+		for (i = 0; i < __F_MAX; i++) {
+			if (fs->files[i] && !released(fs->files[i]))
+				break;
+		}
+		if (i < __F_MAX)
+			continue;
+		list_del(&fs->list);
+		put_node_files(fs);
+		kfree(fs);
+	}
+}
+
+/*
+ * del_node() - remove a policy directory no policy is shown in any more.
  * Context: process context, may sleep; not under the directory's lock.
  */
-void ipe_lkm_del_policyfs_node(struct ipe_lkm_policy *p)
+static void del_node(struct ipe_lkm_policyfs *fs)
 {
-	struct node_entry *e, *tmp;
-
-	if (!p->fs)
-		return;
 	mutex_lock(&nodes_lock);
-	list_for_each_entry_safe(e, tmp, &all_nodes, list) {
-		if (e->fs == p->fs) {
-			list_del(&e->list);
-			kfree(e);
-		}
-	}
+	list_del(&fs->list);
 	mutex_unlock(&nodes_lock);
-	remove_node(p->fs);
-	kfree(p->fs);
-	p->fs = NULL;
+	unlink_node(fs);
+	mutex_lock(&nodes_lock);
+	list_add_tail(&fs->list, &buried);
+	prune_buried();
+	mutex_unlock(&nodes_lock);
 }
 
-/**
- * ipe_lkm_new_policyfs_node() - make policies/<name>/ for a policy.
- * @p: the policy.
- *
+/*
+ * new_node() - make policies/<name>/, showing no policy yet (its files
+ * answer -ENOENT until show_node()).
  * Context: process context, may sleep.
- * Return: 0; -EEXIST (a policy of that name exists), -EACCES or
- * -ENAMETOOLONG (not a directory name), -ENOMEM.
+ * Return: the node; ERR_PTR(-EEXIST) (a policy of that name exists),
+ * -EACCES or -ENAMETOOLONG (not a directory name), -ENOMEM.
  */
-int ipe_lkm_new_policyfs_node(struct ipe_lkm_policy *p)
+static struct ipe_lkm_policyfs *new_node(const char *name)
 {
 	struct ipe_lkm_policyfs *fs;
-	struct node_entry *e;
-	struct inode *dir;
 	int i, rc;
 
 	fs = kzalloc(sizeof(*fs), GFP_KERNEL);
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!fs || !e) {
-		rc = -ENOMEM;
-		goto err_free;
-	}
-	fs->dir = securityfs_create_dir(p->parsed->name, policy_root);
+	if (!fs)
+		return ERR_PTR(-ENOMEM);
+	fs->dir = securityfs_create_dir(name, policy_root);
 	if (IS_ERR(fs->dir)) {
 		rc = PTR_ERR(fs->dir);
-		goto err_free;
+		goto out_free;
 	}
 	for (i = 0; i < __F_MAX; i++) {
 		fs->files[i] = securityfs_create_file(policy_files[i].name,
@@ -420,26 +547,32 @@ int ipe_lkm_new_policyfs_node(struct ipe_lkm_policy *p)
 		if (IS_ERR(fs->files[i])) {
 			rc = PTR_ERR(fs->files[i]);
 			fs->files[i] = NULL;
-			remove_node(fs);
-			goto err_free;
+			goto out_remove;
 		}
 	}
-	dir = d_inode(fs->dir);
+	mutex_lock(&nodes_lock);
+	list_add_tail(&fs->list, &all_nodes);
+	mutex_unlock(&nodes_lock);
+	return fs;
+
+out_remove:
+	/* no one has seen these files: they are ours alone */
+	unlink_node(fs);
+	put_node_files(fs);
+out_free:
+	kfree(fs);
+	return ERR_PTR(rc);
+}
+
+/* show_node() - show a listed policy in its new directory. */
+static void show_node(struct ipe_lkm_policyfs *fs, struct ipe_lkm_policy *p)
+{
+	struct inode *dir = d_inode(fs->dir);
+
 	inode_lock(dir);
 	p->fs = fs;
 	dir->i_private = p;
 	inode_unlock(dir);
-
-	e->fs = fs;
-	mutex_lock(&nodes_lock);
-	list_add_tail(&e->list, &all_nodes);
-	mutex_unlock(&nodes_lock);
-	return 0;
-
-err_free:
-	kfree(e);
-	kfree(fs);
-	return rc;
 }
 
 static struct dentry *make_root(void)
@@ -461,14 +594,15 @@ static struct dentry *make_root(void)
  * ipe_lkm_fs_init() - create the tree, and the active boot policy's node.
  *
  * Context: module init.
- * Return: 0 or -errno; on error nothing is left behind.
+ * Return: 0 or -errno; on error nothing of the tree is left behind (the
+ * policies stay with policy.c).
  */
 int ipe_lkm_fs_init(void)
 {
 	struct ipe_lkm_policy *ap;
 	int rc;
 
-	root = make_root();
+	root = ipe_lkm_fault("fs_root") ? ERR_PTR(-ENOMEM) : make_root();
 	if (IS_ERR(root)) {
 		rc = PTR_ERR(root);
 		root = NULL;
@@ -478,20 +612,32 @@ int ipe_lkm_fs_init(void)
 	}
 	nodes[0] = securityfs_create_file("success_audit", 0600, root, NULL,
 					  &audit_fops);
-	nodes[1] = securityfs_create_file("enforce", 0600, root, NULL,
+	nodes[1] = ipe_lkm_fault("fs_enforce") ? ERR_PTR(-ENOMEM) :
+		   securityfs_create_file("enforce", 0600, root, NULL,
 					  &enforce_fops);
-	policy_root = securityfs_create_dir("policies", root);
+	policy_root = ipe_lkm_fault("fs_policies") ? ERR_PTR(-ENOMEM) :
+		      securityfs_create_dir("policies", root);
 	if (IS_ERR(nodes[0]) || IS_ERR(nodes[1]) || IS_ERR(policy_root)) {
 		rc = -ENOMEM;
 		goto err;
 	}
-	ap = rcu_dereference_protected(ipe_lkm_active_policy, true);
+	mutex_lock(&ipe_lkm_policy_lock);
+	ap = rcu_dereference_protected(ipe_lkm_active_policy,
+				       lockdep_is_held(&ipe_lkm_policy_lock));
+	mutex_unlock(&ipe_lkm_policy_lock);
 	if (ap) {
-		rc = ipe_lkm_new_policyfs_node(ap);
-		if (rc)
+		struct ipe_lkm_policyfs *fs;
+
+		fs = ipe_lkm_fault("fs_boot_node") ? ERR_PTR(-ENOMEM) :
+		     new_node(ap->parsed->name);
+		if (IS_ERR(fs)) {
+			rc = PTR_ERR(fs);
 			goto err;
+		}
+		show_node(fs, ap);
 	}
-	nodes[2] = securityfs_create_file("new_policy", 0200, root, NULL,
+	nodes[2] = ipe_lkm_fault("fs_new_policy") ? ERR_PTR(-ENOMEM) :
+		   securityfs_create_file("new_policy", 0200, root, NULL,
 					  &np_fops);
 	if (IS_ERR(nodes[2])) {
 		rc = PTR_ERR(nodes[2]);
@@ -506,49 +652,50 @@ err:
 }
 
 /**
- * ipe_lkm_fs_exit() - remove the tree and free every policy in it.
+ * ipe_lkm_fs_exit() - remove the tree; the policies stay with policy.c.
  *
- * Context: module exit or init failure; no policy is active any more.
+ * Context: module exit (no tree file is open: each would hold a module
+ * reference) or init unwinding; may wait for opens in flight, and for
+ * anyone holding a file's dentry, to let go.
  */
 void ipe_lkm_fs_exit(void)
 {
-	struct node_entry *e;
+	struct ipe_lkm_policyfs *fs, *tmp;
+	LIST_HEAD(gone);
 	int i;
 
-	for (;;) {
+	mutex_lock(&nodes_lock);
+	list_splice_init(&all_nodes, &gone);
+	list_splice_init(&buried, &gone);
+	mutex_unlock(&nodes_lock);
+	list_for_each_entry_safe(fs, tmp, &gone, list) {
+		struct inode *dir = d_inode(fs->dir);
 		struct ipe_lkm_policy *p;
-		struct inode *dir;
 
-		mutex_lock(&nodes_lock);
-		e = list_first_entry_or_null(&all_nodes, struct node_entry,
-					     list);
-		mutex_unlock(&nodes_lock);
-		if (!e)
-			break;
-		dir = d_inode(e->fs->dir);
 		inode_lock(dir);
-		p = dir->i_private;
+		p = policy_of(dir);
+		if (p)
+			p->fs = NULL;
 		dir->i_private = NULL;
 		inode_unlock(dir);
-		if (p) {
-			ipe_lkm_free_policy(p);	/* removes e from the list */
-			continue;
+		if (!d_unhashed(fs->dir))	/* not buried yet */
+			unlink_node(fs);
+		for (i = 0; i < __F_MAX; i++) {
+			if (fs->files[i])
+				wait_released(fs->files[i]);
 		}
-		mutex_lock(&nodes_lock);
-		list_del(&e->list);
-		mutex_unlock(&nodes_lock);
-		remove_node(e->fs);
-		kfree(e->fs);
-		kfree(e);
+		list_del(&fs->list);
+		kfree(fs);
 	}
 	for (i = ARRAY_SIZE(nodes) - 1; i >= 0; i--) {
-		if (!IS_ERR_OR_NULL(nodes[i]))
-			securityfs_remove(nodes[i]);
+		if (!IS_ERR_OR_NULL(nodes[i])) {
+			unlink_file(nodes[i]);
+			wait_released(nodes[i]);
+		}
 		nodes[i] = NULL;
 	}
-	if (!IS_ERR_OR_NULL(policy_root))
-		securityfs_remove(policy_root);
+	unlink_dir(policy_root);
 	policy_root = NULL;
-	securityfs_remove(root);
+	unlink_dir(root);
 	root = NULL;
 }

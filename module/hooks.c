@@ -2,10 +2,8 @@
 /*
  * hooks.c - attach to the kernel's security_*() functions with ftrace.
  *
- * One ftrace_ops per function, selected by name, with SAVE_REGS (to read
- * the arguments and move the instruction pointer), IPMODIFY (so nothing
- * else can redirect the same function) and PERMANENT (so that
- * kernel.ftrace_enabled=0 is refused while we are attached).  The callback
+ * One ftrace_ops per function, selected by name (attach.c), with
+ * SAVE_REGS, IPMODIFY and PERMANENT.  The callback
  * decides, without sleeping; to deny it points the saved instruction
  * pointer at deny_stub(), which returns -EACCES to the caller in place of
  * the security_*() function; to allow it changes nothing.  Nothing here
@@ -22,7 +20,9 @@
 #include <linux/personality.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
+#include <linux/uaccess.h>
 #include <linux/umh.h>
+#include <asm/syscall.h>
 
 #include "ipe_lkm.h"
 
@@ -185,98 +185,68 @@ static void hook_kernel_load_data(struct pt_regs *regs)
 		deny(regs);
 }
 
-struct hook {
-	const char *name;
-	void (*handler)(struct pt_regs *regs);
-	struct ftrace_ops ops;
-	bool registered;
-};
-
-static void hook_callback(unsigned long ip, unsigned long parent_ip,
-			  struct ftrace_ops *ops, struct ftrace_regs *fregs);
-
-#define HOOK(fn, h)                                                        \
-	{                                                                  \
-		.name = fn, .handler = h,                                  \
-		.ops = {                                                   \
-			.func = hook_callback,                             \
-			.flags = FTRACE_OPS_FL_SAVE_REGS |                 \
-				 FTRACE_OPS_FL_IPMODIFY |                  \
-				 FTRACE_OPS_FL_PERMANENT,                  \
-		},                                                         \
-	}
-
-static struct hook hooks[] = {
-	HOOK("security_bprm_check", hook_bprm_check),
-	HOOK("security_mmap_file", hook_mmap_file),
-	HOOK("security_file_mprotect", hook_file_mprotect),
-	HOOK("security_kernel_read_file", hook_kernel_read_file),
-	HOOK("security_kernel_load_data", hook_kernel_load_data),
-};
-
-static void hook_callback(unsigned long ip, unsigned long parent_ip,
-			  struct ftrace_ops *ops, struct ftrace_regs *fregs)
+/*
+ * Forced removal (rmmod -f, delete_module() with O_TRUNC) ignores the
+ * module references that keep ipe_lkm loaded while it enforces, while a
+ * tree file is open or while one of its handlers runs: it would free the
+ * module under them.  The kernel has no LSM hook for delete_module(), so
+ * its system call entry is attached to, and a forced removal of ipe_lkm
+ * is refused, always, before the kernel looks at the module.  A name that
+ * cannot be read without faulting is refused too (only for forced calls).
+ */
+static noinline long refuse_forced_removal(void)
 {
-	struct hook *h = container_of(ops, struct hook, ops);
-	struct pt_regs *regs = ftrace_get_regs(fregs);
+	return -EWOULDBLOCK;
+}
 
-	/* SAVE_REGS guarantees regs; without them we could not deny */
-	if (WARN_ON_ONCE(!regs))
+/* The module name of a delete_module() call, if it can be read here. */
+static bool read_module_name(const char __user *uname, char *name,
+			     size_t size)
+{
+	size_t got = 0, chunk;
+
+	while (got < size) {
+		/* never read across a page that might not be mapped */
+		chunk = min_t(size_t, size - got,
+			      PAGE_SIZE - offset_in_page(uname + got));
+		if (copy_from_user_nofault(name + got, uname + got, chunk))
+			return false;
+		if (memchr(name + got, '\0', chunk))
+			return true;
+		got += chunk;
+	}
+	return false;
+}
+
+/* the syscall entry: arg 0 is the caller's registers */
+static void hook_delete_module(struct pt_regs *regs)
+{
+	struct pt_regs *uregs = (struct pt_regs *)arg(regs, 0);
+	char name[MODULE_NAME_LEN];
+	unsigned long args[6];
+
+	syscall_get_arguments(current, uregs, args);
+	if (!(args[1] & O_TRUNC))
 		return;
-	h->handler(regs);
+	if (read_module_name((const char __user *)args[0], name, sizeof(name)) &&
+	    strcmp(name, KBUILD_MODNAME))
+		return;
+	pr_warn_ratelimited("forced removal of %s refused (pid %d): write 0 to enforce, close its files, then rmmod without -f\n",
+			    KBUILD_MODNAME, task_pid_nr(current));
+	instruction_pointer_set(regs, (unsigned long)refuse_forced_removal);
 }
 
-/**
- * ipe_lkm_ftrace_attach() - attach an ftrace_ops to one function by name.
- * @ops: the ops, with its func and flags set.
- * @name: the function.
- *
- * Context: process context, may sleep.
- * Return: 0; -EINVAL if the function cannot be traced (not found, inlined,
- * notrace); -EBUSY if another IPMODIFY user holds it; other ftrace errors.
- */
-int ipe_lkm_ftrace_attach(struct ftrace_ops *ops, const char *name)
-{
-	int rc;
-
-	rc = ftrace_set_filter(ops, (unsigned char *)name, strlen(name), 1);
-	if (rc) {
-		pr_err("cannot find %s to hook (%d): is it traceable on this kernel?\n",
-		       name, rc);
-		ftrace_free_filter(ops);
-		return rc;
-	}
-	rc = register_ftrace_function(ops);
-	if (rc == -EBUSY)
-		pr_err("cannot hook %s: another ftrace user (livepatch, another security module, bpf) already modifies it (-EBUSY)\n",
-		       name);
-	else if (rc)
-		pr_err("cannot hook %s (%d)\n", name, rc);
-	if (rc)
-		ftrace_free_filter(ops);
-	return rc;
-}
-
-/**
- * ipe_lkm_ftrace_detach() - undo ipe_lkm_ftrace_attach().
- * @ops: the ops.
- *
- * Context: process context, may sleep; once it returns, @ops->func no
- * longer runs and is not running.
- */
-void ipe_lkm_ftrace_detach(struct ftrace_ops *ops)
-{
-	unregister_ftrace_function(ops);
-	ftrace_free_filter(ops);
-}
-
-static int attach(struct hook *h)
-{
-	int rc = ipe_lkm_ftrace_attach(&h->ops, h->name);
-
-	h->registered = !rc;
-	return rc;
-}
+static struct ipe_lkm_fn hooks[] = {
+	IPE_LKM_FN("security_bprm_check", hook_bprm_check, true),
+	IPE_LKM_FN("security_mmap_file", hook_mmap_file, true),
+	IPE_LKM_FN("security_file_mprotect", hook_file_mprotect, true),
+	IPE_LKM_FN("security_kernel_read_file", hook_kernel_read_file, true),
+	IPE_LKM_FN("security_kernel_load_data", hook_kernel_load_data, true),
+	IPE_LKM_FN(COMPAT_SYS_DELETE_MODULE, hook_delete_module, true),
+#ifdef COMPAT_SYS_DELETE_MODULE_32
+	IPE_LKM_FN(COMPAT_SYS_DELETE_MODULE_32, hook_delete_module, true),
+#endif
+};
 
 /**
  * ipe_lkm_hooks_init() - attach every hook.
@@ -287,35 +257,17 @@ static int attach(struct hook *h)
  */
 int ipe_lkm_hooks_init(void)
 {
-	size_t i;
-	int rc;
-
-	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		rc = attach(&hooks[i]);
-		if (rc) {
-			ipe_lkm_hooks_exit();
-			return rc;
-		}
-	}
-	return 0;
+	return ipe_lkm_attach_all(hooks, ARRAY_SIZE(hooks));
 }
 
 /**
- * ipe_lkm_hooks_exit() - detach every attached hook.
+ * ipe_lkm_hooks_exit() - detach every hook.
  *
  * Context: process context, may sleep; when it returns no callback runs.
  */
 void ipe_lkm_hooks_exit(void)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		struct hook *h = &hooks[i];
-
-		if (h->registered)
-			ipe_lkm_ftrace_detach(&h->ops);
-		h->registered = false;
-	}
+	ipe_lkm_detach_all(hooks, ARRAY_SIZE(hooks));
 }
 
 /* mmap: an executable anonymous mapping of the loading task. */
@@ -444,6 +396,8 @@ int ipe_lkm_hooks_selftest(void)
 	if (rc)
 		return rc;
 
+	if (ipe_lkm_fault("selftest"))
+		return -EIO;
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
 		if (!(hooks[i].ops.flags & FTRACE_OPS_FL_ENABLED)) {
 			pr_err("self-test: the hook on %s is not enabled\n",

@@ -10,6 +10,7 @@
 #ifndef IPE_ENGINE_DEPS_H
 #define IPE_ENGINE_DEPS_H
 
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/slab.h>
 #include <linux/string.h>

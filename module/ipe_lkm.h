@@ -6,6 +6,8 @@
 #define IPE_LKM_H
 
 #include <linux/fs.h>
+#include <linux/ftrace.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
@@ -26,13 +28,6 @@ enum ipe_lkm_hook {
 
 struct ipe_lkm_policyfs;
 
-/*
- * The end of a policy with an appended signature (docs/policy-formats.md):
- * text, detached PKCS#7, struct module_signature, this.  Not the module
- * signature's string, so neither is ever taken for the other.
- */
-#define IPE_LKM_SIG_MAGIC "~IPE policy signature appended~\n"
-
 /* Largest write to new_policy or update (either format). */
 #define IPE_LKM_MAX_POLICY (64u << 20)
 
@@ -46,7 +41,14 @@ struct ipe_lkm_policyfs;
  *	for the boot policy.
  * @pkcs7len: bytes at @pkcs7.
  * @digest: SHA-256 of @pkcs7 (of nothing for the boot policy), for audit.
- * @fs: its securityfs directory, NULL while it has none.
+ * @list: in the list of loaded policies (policy.c), under
+ *	ipe_lkm_policy_lock.
+ * @fs: its securityfs directory (fs.c), NULL while it has none; read and
+ *	written by fs.c under that directory's inode lock.
+ *
+ * Everything but @list and @fs is immutable once the policy is listed.  A
+ * listed policy is freed only after it has been unlisted and an RCU grace
+ * period has passed since it was last the active one.
  */
 struct ipe_lkm_policy {
 	struct ipe_eng_policy *parsed;
@@ -55,10 +57,21 @@ struct ipe_lkm_policy {
 	u8 *pkcs7;
 	size_t pkcs7len;
 	u8 digest[SHA256_DIGEST_SIZE];
+	struct list_head list;
 	struct ipe_lkm_policyfs *fs;
 };
 
-/* policy.c */
+/*
+ * policy.c
+ *
+ * ipe_lkm_active_policy is read under rcu_read_lock() by every hook and
+ * written only under ipe_lkm_policy_lock.  ipe_lkm_policy_lock (a mutex)
+ * serialises every change or check of the active pointer, of enforce, of
+ * the module pin and of the list of loaded policies; it nests inside a
+ * policy directory's inode lock (fs.c), never the other way round.
+ * ipe_lkm_enforce and ipe_lkm_success_audit are read with READ_ONCE()
+ * anywhere; enforce is written under ipe_lkm_policy_lock.
+ */
 extern struct ipe_lkm_policy __rcu *ipe_lkm_active_policy;
 extern struct mutex ipe_lkm_policy_lock;
 extern bool ipe_lkm_enforce;
@@ -66,14 +79,17 @@ extern bool ipe_lkm_success_audit;
 
 struct ipe_lkm_policy *ipe_lkm_new_policy(const char *text, size_t textlen,
 					  u8 *blob, size_t bloblen);
-int ipe_lkm_appended_text(const u8 *blob, size_t len, size_t *textlen,
-			  size_t *siglen);
 void ipe_lkm_free_policy(struct ipe_lkm_policy *p);
+void ipe_lkm_add_policy(struct ipe_lkm_policy *p);
+int ipe_lkm_unlist_policy(struct ipe_lkm_policy *p);
+int ipe_lkm_replace_policy(struct ipe_lkm_policy *old,
+			   struct ipe_lkm_policy *new);
 int ipe_lkm_set_active(struct ipe_lkm_policy *p);
-int ipe_lkm_update_policy(struct inode *dir, u8 *blob, size_t len);
+bool ipe_lkm_is_active(const struct ipe_lkm_policy *p);
+void ipe_lkm_set_enforce(bool enforce);
 int ipe_lkm_load_boot_policy(void);
+void ipe_lkm_policy_start(void);
 void ipe_lkm_policy_exit(void);
-void ipe_lkm_pin_update(void);
 
 /* keys.c */
 int ipe_lkm_keys_init(void);
@@ -88,8 +104,6 @@ int ipe_lkm_verify_detached(const u8 *data, size_t datalen, const u8 *sig,
 /* fs.c */
 int ipe_lkm_fs_init(void);
 void ipe_lkm_fs_exit(void);
-int ipe_lkm_new_policyfs_node(struct ipe_lkm_policy *p);
-void ipe_lkm_del_policyfs_node(struct ipe_lkm_policy *p);
 extern char *ipe_lkm_tree_name;
 
 /* decide.c */
@@ -108,14 +122,37 @@ struct ipe_lkm_file_props {
 
 extern u32 ipe_lkm_unsupported;
 int ipe_lkm_file_props(struct file *file, u32 need,
-		       struct ipe_lkm_file_props *fp);
+		       struct ipe_lkm_file_props *fp, const char **prop);
 int ipe_lkm_props_init(void);
 void ipe_lkm_props_exit(void);
 
+/* attach.c */
+
+/**
+ * struct ipe_lkm_fn - a kernel function the module attaches to.
+ * @name: its symbol.
+ * @handler: called at its entry with its registers (arguments in them),
+ *	with preemption disabled; must not sleep.
+ * @redirects: @handler may move the instruction pointer (IPMODIFY: then
+ *	nothing else may redirect the function).
+ * @attached: between ipe_lkm_attach_all() and ipe_lkm_detach_all().
+ * @ops: its ftrace_ops, set up by ipe_lkm_attach_all().
+ */
+struct ipe_lkm_fn {
+	const char *name;
+	void (*handler)(struct pt_regs *regs);
+	bool redirects;
+	bool attached;
+	struct ftrace_ops ops;
+};
+
+#define IPE_LKM_FN(fname, h, ipmodify) \
+	{ .name = fname, .handler = h, .redirects = ipmodify }
+
+int ipe_lkm_attach_all(struct ipe_lkm_fn *fns, size_t n);
+void ipe_lkm_detach_all(struct ipe_lkm_fn *fns, size_t n);
+
 /* hooks.c */
-struct ftrace_ops;
-int ipe_lkm_ftrace_attach(struct ftrace_ops *ops, const char *name);
-void ipe_lkm_ftrace_detach(struct ftrace_ops *ops);
 int ipe_lkm_hooks_init(void);
 void ipe_lkm_hooks_exit(void);
 int ipe_lkm_hooks_selftest(void);
@@ -123,15 +160,39 @@ int ipe_lkm_hooks_selftest(void);
 /* audit.c */
 void ipe_lkm_audit_match(const struct ipe_eng_match *m, struct file *file,
 			 enum ipe_lkm_hook hook);
+void ipe_lkm_audit_unavailable(enum ipe_eng_op op, struct file *file,
+			       enum ipe_lkm_hook hook, const char *prop);
 void ipe_lkm_audit_policy_load(const struct ipe_lkm_policy *p);
 void ipe_lkm_audit_activation(const struct ipe_lkm_policy *op,
 			      const struct ipe_lkm_policy *np);
 void ipe_lkm_audit_enforce(bool new_enforce, bool old_enforce);
 
+/*
+ * fault.c, in test builds only (make IPE_LKM_FAULT_INJECTION=1): the
+ * failure points of loading and unloading, chosen by the fail_at module
+ * parameter ("what" or "what:name"; "?" logs every point passed).
+ */
+#ifdef IPE_LKM_FAULT_INJECTION
+bool ipe_lkm_fault2(const char *what, const char *name);
+bool ipe_lkm_fault_read(const char *prop);
+#else
+static inline bool ipe_lkm_fault2(const char *what, const char *name)
+{
+	return false;
+}
+
+static inline bool ipe_lkm_fault_read(const char *prop)
+{
+	return false;
+}
+#endif
+#define ipe_lkm_fault(what) ipe_lkm_fault2(what, NULL)
+
 /* compat.c */
 int ipe_lkm_compat_init(void);
 int ipe_lkm_dm_init(void);
-int ipe_lkm_dm_props(struct block_device *bdev, struct ipe_lkm_file_props *fp);
+int ipe_lkm_dm_live_root(struct block_device *bdev,
+			 struct ipe_eng_dmv_root *root);
 int ipe_lkm_fsverity_digest(struct inode *inode, u8 *buf, size_t size,
 			    const char **alg, u32 *len);
 

@@ -25,6 +25,7 @@ struct embedded_cert {
 
 #include "certs.inc"	/* generated: embedded_certs[], embedded_certs_n */
 
+/* Set up at init, torn down at exit; only read in between (no lock). */
 static struct key *embedded_keyring;
 
 /**

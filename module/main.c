@@ -5,6 +5,7 @@
  * Load order: kernel helpers, embedded keys, property sources, enforcement
  * hooks (with their self-test), the boot policy, then the securityfs tree:
  * by the time an administrator can load a policy, every hook is in place.
+ * Unload in the reverse order.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -22,14 +23,20 @@ MODULE_PARM_DESC(success_audit, "Audit allowed accesses too (default 0)");
 module_param_named(tree, ipe_lkm_tree_name, charp, 0400);
 MODULE_PARM_DESC(tree, "securityfs directory (default: ipe if free, else ipe_lkm)");
 
+/*
+ * Each step is undone in reverse order, by init's unwinding and by exit
+ * alike.  Unloading is reached only when nothing holds the module: no
+ * pin (enforcing with a policy active), no open tree file, no handler
+ * running; forced removal is refused (hooks.c).
+ */
 static int __init ipe_lkm_init(void)
 {
 	int rc;
 
-	rc = ipe_lkm_compat_init();
+	rc = ipe_lkm_fault("compat") ? -ENOENT : ipe_lkm_compat_init();
 	if (rc)
 		return rc;
-	rc = ipe_lkm_keys_init();
+	rc = ipe_lkm_fault("keys") ? -ENOMEM : ipe_lkm_keys_init();
 	if (rc)
 		return rc;
 	rc = ipe_lkm_props_init();
@@ -48,9 +55,7 @@ static int __init ipe_lkm_init(void)
 	if (rc)
 		goto out_policy;
 
-	mutex_lock(&ipe_lkm_policy_lock);
-	ipe_lkm_pin_update();
-	mutex_unlock(&ipe_lkm_policy_lock);
+	ipe_lkm_policy_start();
 	pr_info("loaded: enforce=%d success_audit=%d\n",
 		READ_ONCE(ipe_lkm_enforce), READ_ONCE(ipe_lkm_success_audit));
 	return 0;
@@ -68,10 +73,10 @@ out_keys:
 
 static void __exit ipe_lkm_exit(void)
 {
+	ipe_lkm_fs_exit();
+	ipe_lkm_policy_exit();
 	ipe_lkm_hooks_exit();
 	ipe_lkm_props_exit();
-	ipe_lkm_policy_exit();
-	ipe_lkm_fs_exit();
 	ipe_lkm_keys_exit();
 	pr_info("unloaded\n");
 }

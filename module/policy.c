@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * policy.c - the policy lifecycle: load, update, activate, the boot policy,
- * and the module pin that keeps an enforcing module loaded.
+ * policy.c - the policy lifecycle: load, update, activate, delete, the
+ * boot policy, enforce, and the module pin that keeps an enforcing module
+ * loaded.
  *
- * Locking, as upstream: the active policy is an RCU pointer, read by every
- * hook under rcu_read_lock(); ipe_lkm_policy_lock serialises every change
- * or check of it; a policy's securityfs directory inode lock (taken first)
- * serialises the changes of that one policy.
+ * Locking, as upstream (see ipe_lkm.h): the active policy is an RCU
+ * pointer, read by every hook under rcu_read_lock(); ipe_lkm_policy_lock
+ * serialises every change or check of it, of enforce, of the pin and of
+ * the list of loaded policies; fs.c takes a policy's directory inode lock
+ * before calling in here for that policy.  This file owns every loaded
+ * policy (the list) and frees them; fs.c only shows them.
  */
 #include <linux/module.h>
-#include <linux/module_signature.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <crypto/sha2.h>
@@ -17,7 +19,17 @@
 #include "ipe_lkm.h"
 
 struct ipe_lkm_policy __rcu *ipe_lkm_active_policy;
+/* serialises every change to the policy list and to the active policy */
 DEFINE_MUTEX(ipe_lkm_policy_lock);
+
+/* Every loaded policy, the active one included; ipe_lkm_policy_lock. */
+static LIST_HEAD(policies);
+
+static struct ipe_lkm_policy *active_locked(void)
+{
+	return rcu_dereference_protected(ipe_lkm_active_policy,
+					 lockdep_is_held(&ipe_lkm_policy_lock));
+}
 
 static u64 ver(const struct ipe_lkm_policy *p)
 {
@@ -27,66 +39,23 @@ static u64 ver(const struct ipe_lkm_policy *p)
 }
 
 /**
- * ipe_lkm_free_policy() - free a policy and its securityfs directory.
+ * ipe_lkm_free_policy() - free a policy.
  * @p: the policy, NULL or an ERR_PTR.
  *
- * Context: process context, may sleep; @p is not the active policy and no
- * reader can still see it.
+ * Context: process context; @p is not listed (never was, or
+ * ipe_lkm_unlist_policy() or ipe_lkm_replace_policy() took it out), so no
+ * reader can see it any more, and it has no securityfs directory.
  */
 void ipe_lkm_free_policy(struct ipe_lkm_policy *p)
 {
 	if (IS_ERR_OR_NULL(p))
 		return;
-	ipe_lkm_del_policyfs_node(p);
+	WARN_ON_ONCE(p->fs);
 	ipe_eng_policy_free(p->parsed);
 	if (!p->pkcs7)
 		kfree(p->text);
 	kvfree(p->pkcs7);
 	kfree(p);
-}
-
-/**
- * ipe_lkm_appended_text() - find the policy text of an appended-signature
- * blob (docs/policy-formats.md).
- * @blob: what was written.
- * @len: bytes at @blob.
- * @textlen: the length of the text, which starts at @blob.
- * @siglen: the length of the detached PKCS#7 that follows the text.
- *
- * The trailer is checked as the kernel checks a module's (mod_check_sig(),
- * which is not exported): every field but id_type and sig_len zero.
- *
- * Context: any.
- * Return: 0; -ENODATA when @blob does not end with IPE_LKM_SIG_MAGIC (not
- * this format); -ENOPKG for an id_type other than PKEY_ID_PKCS7; -EBADMSG
- * for any other malformed trailer, a sig_len of 0 or past the start of
- * @blob.
- */
-int ipe_lkm_appended_text(const u8 *blob, size_t len, size_t *textlen,
-			  size_t *siglen)
-{
-	const size_t magic = sizeof(IPE_LKM_SIG_MAGIC) - 1;
-	struct module_signature ms;
-	size_t sl;
-
-	if (len < magic || memcmp(blob + len - magic, IPE_LKM_SIG_MAGIC, magic))
-		return -ENODATA;
-	len -= magic;
-	if (len < sizeof(ms))
-		return -EBADMSG;
-	memcpy(&ms, blob + len - sizeof(ms), sizeof(ms));
-	len -= sizeof(ms);
-	if (ms.id_type != PKEY_ID_PKCS7)
-		return -ENOPKG;
-	if (ms.algo || ms.hash || ms.signer_len || ms.key_id_len ||
-	    ms.__pad[0] || ms.__pad[1] || ms.__pad[2])
-		return -EBADMSG;
-	sl = be32_to_cpu(ms.sig_len);
-	if (!sl || sl > len)
-		return -EBADMSG;
-	*textlen = len - sl;
-	*siglen = sl;
-	return 0;
 }
 
 static int set_text(void *ctx, const void *data, size_t len,
@@ -120,7 +89,7 @@ static int verify(struct ipe_lkm_policy *p)
 	size_t textlen, siglen;
 	int rc;
 
-	rc = ipe_lkm_appended_text(p->pkcs7, p->pkcs7len, &textlen, &siglen);
+	rc = ipe_eng_appended_split(p->pkcs7, p->pkcs7len, &textlen, &siglen);
 	if (rc == -ENODATA)
 		return ipe_lkm_verify_pkcs7(p->pkcs7, p->pkcs7len, set_text, p);
 	if (rc)
@@ -160,6 +129,7 @@ struct ipe_lkm_policy *ipe_lkm_new_policy(const char *text, size_t textlen,
 		kvfree(blob);
 		return ERR_PTR(-ENOMEM);
 	}
+	INIT_LIST_HEAD(&p->list);
 
 	if (!text) {
 		p->pkcs7 = blob;
@@ -188,48 +158,84 @@ err:
 }
 
 /*
- * While a policy is active and enforced, the module cannot be removed:
- * rmmod refuses a module whose source_list (the modules using it) is not
- * empty, and checks that before it honours --force.  ipe_lkm then lists
- * itself there (lsmod shows it as its own user).  The supported way out:
- * write 0 to enforce, then rmmod.
+ * While a policy is active and enforced, the module cannot be removed: it
+ * holds a reference on itself, so delete_module() fails with EWOULDBLOCK
+ * ("in use"), and forced removal is refused by hooks.c.  The reference is
+ * the kernel's own module refcount (no edit of module internals), and it
+ * cannot race a removal: every change of enforce or of the active policy
+ * is a write through a tree file, whose open file holds a module reference
+ * of its own (.owner), so a removal cannot pass its refcount check while
+ * such a write runs, and after the write the pin holds.  The supported way
+ * out: write 0 to enforce, then rmmod.
  */
-static struct module_use self_use;
-static bool pinned;
+static bool pinned;	/* ipe_lkm_policy_lock */
 
-/**
- * ipe_lkm_pin_update() - pin or unpin the module after a change of the
- * active policy or of enforce.
- *
- * Context: ipe_lkm_policy_lock held.
- */
-void ipe_lkm_pin_update(void)
+static void pin_update(void)
 {
-	bool want = rcu_access_pointer(ipe_lkm_active_policy) &&
-		    READ_ONCE(ipe_lkm_enforce);
+	bool want = active_locked() && READ_ONCE(ipe_lkm_enforce);
 
 	lockdep_assert_held(&ipe_lkm_policy_lock);
 	if (want == pinned)
 		return;
-	if (want) {
-		self_use.source = THIS_MODULE;
-		self_use.target = THIS_MODULE;
-		INIT_LIST_HEAD(&self_use.target_list);
-		list_add(&self_use.source_list, &THIS_MODULE->source_list);
-	} else {
-		/*
-		 * Unlink without touching the entry's own pointers: a reader of
-		 * /proc/modules standing on it (under module_mutex, which is not
-		 * ours to take) still walks on to the list head.
-		 */
-		__list_del_entry(&self_use.source_list);
-	}
+	if (want)
+		__module_get(THIS_MODULE);
+	else
+		module_put(THIS_MODULE);
 	pinned = want;
 }
 
 /**
- * ipe_lkm_set_active() - make a policy the active one.
+ * ipe_lkm_add_policy() - list a new policy (it can then be activated).
+ * @p: a policy from ipe_lkm_new_policy().
+ *
+ * Context: process context, may sleep.
+ */
+void ipe_lkm_add_policy(struct ipe_lkm_policy *p)
+{
+	mutex_lock(&ipe_lkm_policy_lock);
+	list_add_tail(&p->list, &policies);
+	mutex_unlock(&ipe_lkm_policy_lock);
+}
+
+/**
+ * ipe_lkm_is_active() - is a policy the active one?
  * @p: the policy.
+ *
+ * Context: any; the answer may be outdated at once unless the caller holds
+ * the policy's directory lock (then @p cannot be deleted or updated).
+ */
+bool ipe_lkm_is_active(const struct ipe_lkm_policy *p)
+{
+	return p == rcu_access_pointer(ipe_lkm_active_policy);
+}
+
+/**
+ * ipe_lkm_unlist_policy() - take a policy out for deletion.
+ * @p: a listed policy.
+ *
+ * Context: process context, may sleep.
+ * Return: 0: @p is unlisted and no reader can see it any more (the caller
+ * frees it); -EPERM: it is the active policy.
+ */
+int ipe_lkm_unlist_policy(struct ipe_lkm_policy *p)
+{
+	mutex_lock(&ipe_lkm_policy_lock);
+	if (p == active_locked()) {
+		mutex_unlock(&ipe_lkm_policy_lock);
+		return -EPERM;
+	}
+	list_del_init(&p->list);
+	mutex_unlock(&ipe_lkm_policy_lock);
+	/* it may have been active a moment ago: wait for its last readers */
+	synchronize_rcu();
+	return 0;
+}
+
+/**
+ * ipe_lkm_set_active() - make a policy the active one.
+ * @p: a listed policy.
+ *
+ * As upstream, no grace period: the previous policy stays listed.
  *
  * Context: process context; the policy's directory inode lock held.
  * Return: 0 (also if already active); -EINVAL if the active policy has a
@@ -240,8 +246,7 @@ int ipe_lkm_set_active(struct ipe_lkm_policy *p)
 	struct ipe_lkm_policy *ap;
 
 	mutex_lock(&ipe_lkm_policy_lock);
-	ap = rcu_dereference_protected(ipe_lkm_active_policy,
-				       lockdep_is_held(&ipe_lkm_policy_lock));
+	ap = active_locked();
 	if (ap == p) {
 		mutex_unlock(&ipe_lkm_policy_lock);
 		return 0;
@@ -252,54 +257,60 @@ int ipe_lkm_set_active(struct ipe_lkm_policy *p)
 	}
 	rcu_assign_pointer(ipe_lkm_active_policy, p);
 	ipe_lkm_audit_activation(ap, p);
-	ipe_lkm_pin_update();
+	pin_update();
 	mutex_unlock(&ipe_lkm_policy_lock);
 	return 0;
 }
 
 /**
- * ipe_lkm_update_policy() - replace a policy by a newer one of its name.
- * @dir: the policy's directory inode, locked.
- * @blob: the new signed policy, either format, from kvmalloc(); consumed.
- * @len: bytes at @blob.
+ * ipe_lkm_set_enforce() - switch between enforcing and permissive.
+ * @enforce: the new value.
  *
- * The new policy takes over the directory; if the old one was active, the
- * new one is, atomically: a reader sees the whole old or the whole new one.
+ * Audited (1404) only when it changes, as upstream.
  *
- * Context: process context, may sleep; @dir locked.
- * Return: 0; -ENOENT (deleted), the errors of ipe_lkm_new_policy(),
- * -EINVAL (another name), -ESTALE (not a higher version).
+ * Context: process context, may sleep.
  */
-int ipe_lkm_update_policy(struct inode *dir, u8 *blob, size_t len)
+void ipe_lkm_set_enforce(bool enforce)
 {
-	struct ipe_lkm_policy *old, *ap, *new;
+	bool old;
+
+	mutex_lock(&ipe_lkm_policy_lock);
+	old = READ_ONCE(ipe_lkm_enforce);
+	if (enforce != old) {
+		ipe_lkm_audit_enforce(enforce, old);
+		WRITE_ONCE(ipe_lkm_enforce, enforce);
+		pin_update();
+	}
+	mutex_unlock(&ipe_lkm_policy_lock);
+}
+
+/**
+ * ipe_lkm_replace_policy() - replace a policy by a newer one of its name.
+ * @old: the listed policy.
+ * @new: its replacement, from ipe_lkm_new_policy().
+ *
+ * @new takes @old's place in the list; if @old was active, @new is,
+ * atomically: a reader sees the whole old or the whole new one.
+ *
+ * Context: process context, may sleep; @old's directory inode lock held.
+ * Return: 0: @old is unlisted and no reader can see it any more (the
+ * caller frees it); -EINVAL (another name), -ESTALE (not a higher
+ * version): nothing changed (the caller frees @new).
+ */
+int ipe_lkm_replace_policy(struct ipe_lkm_policy *old,
+			   struct ipe_lkm_policy *new)
+{
 	bool was_active;
 
-	old = dir->i_private;
-	if (!old) {
-		kvfree(blob);
-		return -ENOENT;
-	}
-	new = ipe_lkm_new_policy(NULL, 0, blob, len);
-	if (IS_ERR(new))
-		return PTR_ERR(new);
-	if (strcmp(new->parsed->name, old->parsed->name)) {
-		ipe_lkm_free_policy(new);
+	if (strcmp(new->parsed->name, old->parsed->name))
 		return -EINVAL;
-	}
-	if (ver(old) >= ver(new)) {
-		ipe_lkm_free_policy(new);
+	if (ver(old) >= ver(new))
 		return -ESTALE;
-	}
-
-	dir->i_private = new;
-	swap(new->fs, old->fs);
 	ipe_lkm_audit_policy_load(new);
 
 	mutex_lock(&ipe_lkm_policy_lock);
-	ap = rcu_dereference_protected(ipe_lkm_active_policy,
-				       lockdep_is_held(&ipe_lkm_policy_lock));
-	was_active = old == ap;
+	list_replace_init(&old->list, &new->list);
+	was_active = old == active_locked();
 	if (was_active)
 		rcu_assign_pointer(ipe_lkm_active_policy, new);
 	mutex_unlock(&ipe_lkm_policy_lock);
@@ -307,7 +318,6 @@ int ipe_lkm_update_policy(struct inode *dir, u8 *blob, size_t len)
 		ipe_lkm_audit_activation(old, new);
 
 	synchronize_rcu();
-	ipe_lkm_free_policy(old);
 	return 0;
 }
 
@@ -327,6 +337,8 @@ int ipe_lkm_load_boot_policy(void)
 
 	if (!boot_policy)
 		return 0;
+	if (ipe_lkm_fault("boot_policy"))
+		return -ENOMEM;
 	p = ipe_lkm_new_policy(boot_policy, strlen(boot_policy), NULL, 0);
 	if (IS_ERR(p)) {
 		pr_err("the boot policy built into this module is invalid (%ld)\n",
@@ -334,6 +346,7 @@ int ipe_lkm_load_boot_policy(void)
 		return PTR_ERR(p);
 	}
 	mutex_lock(&ipe_lkm_policy_lock);
+	list_add_tail(&p->list, &policies);
 	rcu_assign_pointer(ipe_lkm_active_policy, p);
 	mutex_unlock(&ipe_lkm_policy_lock);
 	pr_info("boot policy '%s' %hu.%hu.%hu active\n", p->parsed->name,
@@ -343,23 +356,38 @@ int ipe_lkm_load_boot_policy(void)
 }
 
 /**
- * ipe_lkm_policy_exit() - forget the active policy at unload.
+ * ipe_lkm_policy_start() - the last step of loading: pin the module if the
+ * boot policy is enforced.
  *
- * Context: module exit, hooks detached, securityfs tree removed (which
- * freed every policy with a directory).
+ * Context: module init, after every step that can fail.
+ */
+void ipe_lkm_policy_start(void)
+{
+	mutex_lock(&ipe_lkm_policy_lock);
+	pin_update();
+	mutex_unlock(&ipe_lkm_policy_lock);
+}
+
+/**
+ * ipe_lkm_policy_exit() - forget the active policy and free every policy.
+ *
+ * Context: module exit or init unwinding, the securityfs tree gone (no
+ * policy has a directory); the hooks may still run and see no policy.
  */
 void ipe_lkm_policy_exit(void)
 {
-	struct ipe_lkm_policy *ap;
+	struct ipe_lkm_policy *p, *tmp;
+	LIST_HEAD(gone);
 
 	mutex_lock(&ipe_lkm_policy_lock);
-	ap = rcu_dereference_protected(ipe_lkm_active_policy,
-				       lockdep_is_held(&ipe_lkm_policy_lock));
 	RCU_INIT_POINTER(ipe_lkm_active_policy, NULL);
-	ipe_lkm_pin_update();
+	/* a pinned module is not removed: this is init unwinding */
+	WARN_ON_ONCE(pinned);
+	list_splice_init(&policies, &gone);
 	mutex_unlock(&ipe_lkm_policy_lock);
 	synchronize_rcu();
-	/* a boot policy whose node could not be made is owned here */
-	if (ap && !ap->fs)
-		ipe_lkm_free_policy(ap);
+	list_for_each_entry_safe(p, tmp, &gone, list) {
+		list_del(&p->list);
+		ipe_lkm_free_policy(p);
+	}
 }

@@ -23,6 +23,13 @@ struct ipe_eng_prop_def {
 extern const struct ipe_eng_prop_def ipe_eng_prop_defs[__IPE_ENG_PROP_MAX];
 
 int ipe_eng_hex_val(char c);
+
+/* The kernel's isspace(): ASCII white space and NBSP (0xa0), lib/ctype.c. */
+static inline bool ipe_eng_isspace(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
+}
+
 bool ipe_eng_prop_eval(const struct ipe_eng_prop *p,
 		       const struct ipe_eng_ctx *ctx);
 bool ipe_eng_digest_eq(const struct ipe_eng_digest *a,

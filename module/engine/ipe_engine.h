@@ -5,12 +5,14 @@
  * The engine is built unchanged into the kernel module and into ipectl.  It
  * includes nothing but "ipe_engine_deps.h", which each environment provides
  * (module/ipe_engine_deps.h for Kbuild, userspace/lib/ipe_engine_deps.h for
- * userspace): fixed-width types, bool, errno values, mem* functions and the
- * allocator.  Nothing here tests __KERNEL__ or CONFIG_*.
+ * userspace): fixed-width types, bool, errno values, static_assert, mem*
+ * functions and the allocator.  Nothing here tests __KERNEL__ or CONFIG_*.
  *
  * Semantics follow security/ipe/ of Linux 6.12 exactly, including every
  * errno of the parser; the engine adds what upstream does not give (the
- * line, column and token of an error, and a digest index).
+ * line, column and token of an error, and a digest index).  It also holds
+ * the two other readers the module and ipectl must agree on: of a
+ * dm-verity table line, and of the appended-signature format's tail.
  */
 #ifndef IPE_ENGINE_H
 #define IPE_ENGINE_H
@@ -255,23 +257,74 @@ u32 ipe_eng_props_used(const struct ipe_eng_policy *p, enum ipe_eng_op op);
 
 #define IPE_ENG_DMV_ALG_MAX 128		/* the kernel's CRYPTO_MAX_ALG_NAME */
 #define IPE_ENG_DMV_DIGEST_MAX 64
+/*
+ * Most optional arguments a verity table takes: 6.12's DM_VERITY_OPTS_MAX
+ * with FEC and root hash signatures built in (5 + 8 + 2; 6.1's is 14).
+ */
+#define IPE_ENG_DMV_OPTS_MAX 15
 
 /**
  * struct ipe_eng_dmv_root - what a dm-verity table line says about trust.
  * @alg: the hash algorithm's name, NUL-terminated.
  * @digest: the root digest.
- * @len: bytes at @digest.
- * @sig: the table names root_hash_sig_key_desc, i.e. dm-verity verified a
- *	signature of the root hash before the table could load.
+ * @len: bytes at @digest (at least 1).
+ * @sig: the table has root_hash_sig_key_desc with its value, i.e. dm-verity
+ *	verified a signature of the root hash before the table could load.
+ * @verifies: every read is checked against the hash tree: false when the
+ *	table has ignore_corruption (corrupt blocks are logged and returned),
+ *	ignore_zero_blocks (blocks whose hash is the zero block's are returned
+ *	as zeroes unread) or check_at_most_once (a block is checked on its
+ *	first read only).  A caller must then treat the device as having no
+ *	root hash and no signature, whatever @digest and @sig say.
  */
 struct ipe_eng_dmv_root {
 	char alg[IPE_ENG_DMV_ALG_MAX];
 	u8 digest[IPE_ENG_DMV_DIGEST_MAX];
 	u32 len;
 	bool sig;
+	bool verifies;
 };
 
 int ipe_eng_dmv_parse_table(const char *line, size_t len,
 			    struct ipe_eng_dmv_root *root);
+
+/*
+ * The appended-signature format (docs/policy-formats.md): the policy text,
+ * a detached PKCS#7 of it, a trailer laid out as the kernel's struct
+ * module_signature (<linux/module_signature.h>, which the engine cannot
+ * include), then this magic string: not the module's, so that a signed
+ * module is never taken for a signed policy nor the other way round.
+ */
+#define IPE_ENG_SIG_MAGIC "~IPE policy signature appended~\n"
+#define IPE_ENG_SIG_MAGIC_LEN (sizeof(IPE_ENG_SIG_MAGIC) - 1)
+#define IPE_ENG_PKEY_ID_PKCS7 2		/* the kernel's PKEY_ID_PKCS7 */
+#define IPE_ENG_SIG_TRAILER_LEN 12	/* sizeof(struct module_signature) */
+/* trailer and magic: what follows the signature */
+#define IPE_ENG_SIG_TAIL_LEN (IPE_ENG_SIG_TRAILER_LEN + IPE_ENG_SIG_MAGIC_LEN)
+
+/**
+ * struct ipe_eng_sig_trailer - struct module_signature, byte by byte.
+ * @algo: 0 (the kernel's "public-key crypto algorithm", unused for PKCS#7).
+ * @hash: 0.
+ * @id_type: IPE_ENG_PKEY_ID_PKCS7.
+ * @signer_len: 0.
+ * @key_id_len: 0.
+ * @pad: 0.
+ * @sig_len: length of the signature before the trailer, big-endian (the
+ *	kernel's __be32; bytes here, so the struct has no alignment).
+ */
+struct ipe_eng_sig_trailer {
+	u8 algo;
+	u8 hash;
+	u8 id_type;
+	u8 signer_len;
+	u8 key_id_len;
+	u8 pad[3];
+	u8 sig_len[4];
+};
+
+int ipe_eng_appended_split(const u8 *blob, size_t len, size_t *textlen,
+			   size_t *siglen);
+void ipe_eng_appended_tail(u32 siglen, u8 *tail);
 
 #endif /* IPE_ENGINE_H */

@@ -32,12 +32,6 @@ struct parser {
 	u32 nprops;		/* used entries of p->prop_store */
 };
 
-/* The kernel's isspace(): ASCII white space and NBSP (0xa0), per lib/ctype.c. */
-static bool k_isspace(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
-}
-
 static bool is_delim(char c)
 {
 	return c == ' ' || c == '\t';
@@ -470,7 +464,7 @@ static struct span trim_line(struct span l)
 			break;
 		}
 	}
-	while (l.len && k_isspace((unsigned char)l.s[l.len - 1]))
+	while (l.len && ipe_eng_isspace((unsigned char)l.s[l.len - 1]))
 		l.len--;
 	return l;
 }

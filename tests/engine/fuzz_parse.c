@@ -2,15 +2,16 @@
 /*
  * fuzz_parse.c - libFuzzer target: any bytes through the parser; a policy
  * that parses is evaluated for inputs derived from the same bytes, with the
- * index checked against a plain first-match walk, and rendered.
+ * index checked against a plain first-match walk, and rendered; its first
+ * rules, rendered as policy text, parse back into the same rules.
  *
- *   make -C tests/engine fuzz && tests/engine/fuzz_parse -max_total_time=3600 CORPUS
+ *   make -C tests/engine fuzz-run-parse FUZZ_SECONDS=3600
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipe_engine.h"
+#include "engine_priv.h"	/* the property table, digest_eq */
 
 static void check_eval(const struct ipe_eng_policy *p, const u8 *data,
 		       size_t size)
@@ -59,6 +60,61 @@ static void check_eval(const struct ipe_eng_policy *p, const u8 *data,
 	}
 }
 
+static bool same_rule(const struct ipe_eng_rule *a,
+		      const struct ipe_eng_rule *b)
+{
+	u16 i;
+
+	if (a->op != b->op || a->action != b->action || a->nprops != b->nprops)
+		return false;
+	for (i = 0; i < a->nprops; i++) {
+		const struct ipe_eng_prop *x = &a->props[i], *y = &b->props[i];
+
+		if (x->type != y->type)
+			return false;
+		if (ipe_eng_prop_defs[x->type].digest &&
+		    !ipe_eng_digest_eq(&x->digest, &y->digest))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Round trip: the first rules of each op, rendered as policy text, parse
+ * back alone into the same rule.
+ */
+static void check_render_parse(const struct ipe_eng_policy *p)
+{
+	static const char head[] =
+		"policy_name=r policy_version=0.0.0\nDEFAULT action=DENY\n";
+	unsigned int op, i;
+
+	for (op = 0; op < __IPE_ENG_OP_MAX; op++) {
+		for (i = 0; i < p->tables[op].nrules && i < 4; i++) {
+			const struct ipe_eng_rule *r = p->tables[op].rules[i];
+			struct ipe_eng_match m = { (enum ipe_eng_action)r->action,
+				IPE_ENG_MATCH_RULE, (enum ipe_eng_op)op, r };
+			struct ipe_eng_policy *q = NULL;
+			size_t n = ipe_eng_render_match(&m, IPE_ENG_RENDER_POLICY,
+							NULL, 0);
+			char *text = malloc(sizeof(head) + n + 1);
+
+			if (!text)
+				abort();
+			memcpy(text, head, sizeof(head) - 1);
+			ipe_eng_render_match(&m, IPE_ENG_RENDER_POLICY,
+					     text + sizeof(head) - 1, n + 1);
+			if (ipe_eng_parse(text, sizeof(head) - 1 + n, 0, NULL,
+					  NULL, &q, NULL) ||
+			    q->nrules != 1 || q->tables[op].nrules != 1 ||
+			    !same_rule(r, q->tables[op].rules[0]))
+				abort();
+			ipe_eng_policy_free(q);
+			free(text);
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -73,8 +129,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc && rc != -EBADMSG && rc != -EINVAL && rc != -ERANGE)
 		abort();
-	if (p)
+	if (p) {
+		rc = ipe_eng_check_name(p->name);
+		if (rc && rc != -EACCES && rc != -ENAMETOOLONG)
+			abort();
 		check_eval(p, data, size);
+		check_render_parse(p);
+	}
 	ipe_eng_policy_free(p);
 	return 0;
 }

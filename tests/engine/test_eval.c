@@ -274,57 +274,10 @@ static void test_parse_op(void)
 	t_end("op names");
 }
 
-/* dm-verity table lines as `dmsetup table` and the kernel print them. */
-static void test_dmv_table(void)
-{
-	static const char plain[] =
-		"1 252:1 252:2 4096 4096 256 1 sha256 "
-		"0aFf10 abcd";
-	static const char sig[] =
-		"1 /dev/vdb /dev/vdc 4096 4096 256 1 sha256 00112233 - "
-		"3 ignore_zero_blocks root_hash_sig_key_desc ipe:roothash";
-	/* an option value that happens to be the word is not the option */
-	static const char salt[] =
-		"1 8:1 8:2 4096 4096 256 1 sha1 aa root_hash_sig_key_desc";
-	struct ipe_eng_dmv_root r;
-
-	t_begin();
-	CHECK(!ipe_eng_dmv_parse_table(plain, sizeof(plain) - 1, &r), "plain");
-	CHECK(!strcmp(r.alg, "sha256") && r.len == 3 && r.digest[0] == 0x0a &&
-	      r.digest[1] == 0xff && r.digest[2] == 0x10 && !r.sig,
-	      "plain: %s %u %d", r.alg, r.len, r.sig);
-	CHECK(!ipe_eng_dmv_parse_table(sig, sizeof(sig) - 1, &r) && r.sig &&
-	      r.len == 4, "signed");
-	CHECK(!ipe_eng_dmv_parse_table(salt, sizeof(salt) - 1, &r) && !r.sig &&
-	      !strcmp(r.alg, "sha1"), "salt field");
-	/* the length bounds the line; a NUL ends it early */
-	CHECK(!ipe_eng_dmv_parse_table(sig, 52, &r) && !r.sig && r.len == 4,
-	      "length");
-	CHECK(ipe_eng_dmv_parse_table(sig, 42, &r) == -EINVAL, "cut digest");
-	CHECK(ipe_eng_dmv_parse_table("1 a b 4096 4096 1 0 sha256", 27, &r) ==
-	      -EINVAL, "no digest");
-	CHECK(ipe_eng_dmv_parse_table("1 a b 4096 4096 1 0 sha256 abc -", 31,
-				      &r) == -EINVAL, "odd digest");
-	CHECK(ipe_eng_dmv_parse_table("1 a b 4096 4096 1 0 sha256 zz -", 30,
-				      &r) == -EINVAL, "not hex");
-	CHECK(ipe_eng_dmv_parse_table("", 0, &r) == -EINVAL, "empty");
-	{
-		char big[400];
-		int n = snprintf(big, sizeof(big), "1 a b 1 1 1 0 sha512 ");
-
-		memset(big + n, 'a', 130);
-		big[n + 130] = '\0';
-		CHECK(ipe_eng_dmv_parse_table(big, strlen(big), &r) == -EINVAL,
-		      "digest longer than 64 bytes");
-	}
-	t_end("dm-verity table lines");
-}
-
 int main(void)
 {
 	test_table();
 	test_render();
 	test_parse_op();
-	test_dmv_table();
 	return t_report();
 }

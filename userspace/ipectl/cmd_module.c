@@ -50,6 +50,40 @@ static const char *kernel_release(void)
 	return uname(&u) ? "?" : u.release;
 }
 
+/* Print each '\n'-separated line of @msg after @prefix, to stderr. */
+static void print_lines(const char *prefix, const char *msg)
+{
+	while (*msg) {
+		size_t n = strcspn(msg, "\n");
+
+		fprintf(stderr, "ipectl: %s%.*s\n", prefix, (int)n, msg);
+		msg += n + (msg[n] == '\n');
+	}
+}
+
+/*
+ * Kernels with the integrity LSM hooks (6.12) tell the module what a
+ * dm-verity table holds only when the table is loaded: load the live table
+ * of every verity device activated before the module again.
+ */
+static void rescan(void)
+{
+	static char err[8192];
+	int n;
+
+	n = ipectl_dm_verity_rescan(err, sizeof(err));
+	if (n > 0)
+		printf("dm-verity devices re-announced to " MODNAME ": %d (table reloaded)\n",
+		       n);
+	if (n >= 0) {
+		print_lines("WARNING: ", err);
+		return;
+	}
+	print_lines("ERROR: ", err);
+	ipectl_error("%s (%s): dm-verity volumes activated before the module may count as untrusted until their table is loaded again ('dmsetup table NAME | dmsetup reload --readonly NAME; dmsetup resume NAME', or reactivation)",
+		     strerror(-n), ipectl_errno_name(n));
+}
+
 int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
 	static const struct option opts[] = {
@@ -101,22 +135,9 @@ int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		ipectl_error("loading " MODNAME " failed: %s (%s); 'dmesg' says why",
 			     strerror(-rc), ipectl_errno_name(rc));
 	} else {
-		char err[256];
-		int n;
-
 		printf(MODNAME " loaded (enforce=%s, success_audit=%s)\n",
 		       permissive ? "off" : "on", success_audit ? "on" : "off");
-		/*
-		 * Kernels with the integrity LSM hooks (6.12) tell the module a
-		 * dm-verity root hash only when the device resumes: replay that
-		 * for devices activated before the module was loaded.
-		 */
-		n = ipectl_dm_verity_rescan(err, sizeof(err));
-		if (n > 0)
-			printf("dm-verity devices re-announced to " MODNAME ": %d\n", n);
-		else if (n < 0)
-			ipectl_error("%s: dm-verity volumes activated before the module may count as untrusted until resumed (dmsetup suspend/resume)",
-				     err);
+		rescan();
 	}
 out:
 	kmod_module_unref(mod);

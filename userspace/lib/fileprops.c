@@ -8,12 +8,15 @@
  * signature (the kernel verified it when the file was opened, or the open
  * would have failed).  dmverity_*: the table of the file's device-mapper
  * device (DM_TABLE_STATUS), a single verity target: its root digest, and
- * root_hash_sig_key_desc when the root hash came with a signature.  Files
+ * root_hash_sig_key_desc when the root hash came with a signature; neither
+ * when the target lets reads through unchecked (ignore_corruption,
+ * ignore_zero_blocks, check_at_most_once), as the module judges it.  Files
  * on overlayfs are judged by the overlay here; the kernel looks through to
  * the real inode.  Nothing here prints.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@
 #include <linux/fsverity.h>
 
 #include "fileprops.h"
+#include "util.h"
 
 static int mount_fstype(int fd, char *type, size_t size)
 {
@@ -59,9 +63,10 @@ static int mount_fstype(int fd, char *type, size_t size)
 
 static void fsverity_props(int fd, struct ipectl_file_props *fp)
 {
-	struct {
+	/* a union: ISO C allows no struct with a flexible array in a struct */
+	union {
 		struct fsverity_digest d;
-		unsigned char buf[64];
+		unsigned char buf[sizeof(struct fsverity_digest) + 64];
 	} m = { .d.digest_size = 64 };
 	struct fsverity_read_metadata_arg arg = {
 		.metadata_type = FS_VERITY_METADATA_TYPE_SIGNATURE,
@@ -95,6 +100,11 @@ static int parse_verity(const char *params, struct ipectl_file_props *fp)
 	rc = ipe_eng_dmv_parse_table(params, strlen(params), &root);
 	if (rc)
 		return rc;
+	/* reads pass unchecked: no root hash, no signature, as in the module */
+	if (!root.verifies) {
+		fp->dmv_unverified = true;
+		return 0;
+	}
 	_Static_assert(sizeof(fp->dmv_bytes) >= sizeof(root.digest), "dmv_bytes");
 	_Static_assert(sizeof(fp->dmv_alg) >= sizeof(root.alg), "dmv_alg");
 	memcpy(fp->dmv_bytes, root.digest, root.len);
@@ -130,6 +140,10 @@ static int dm_props(dev_t dev, struct ipectl_file_props *fp)
 	if (ioctl(fd, DM_TABLE_STATUS, &u.io)) {
 		/* ENXIO: not a device-mapper device */
 		rc = errno == ENXIO || errno == EINVAL ? 0 : -errno;
+		goto out;
+	}
+	if (u.io.flags & DM_BUFFER_FULL_FLAG) {
+		rc = -EOVERFLOW;
 		goto out;
 	}
 	if (u.io.target_count != 1)
@@ -183,79 +197,242 @@ int ipectl_file_props(const char *path, struct ipectl_file_props *fp,
 	else if (rc)
 		snprintf(note, notelen, "dm-verity state unknown: %s",
 			 strerror(-rc));
+	else if (fp->dmv_unverified)
+		snprintf(note, notelen,
+			 "its dm-verity device lets reads through unchecked (ignore_corruption, ignore_zero_blocks or check_at_most_once): no dmverity_roothash, dmverity_signature=FALSE");
 	else if (fp->overlay)
 		snprintf(note, notelen,
 			 "on overlayfs: the kernel judges the file of the layer it comes from");
 	return 0;
 }
 
-/*
- * Suspend and resume every device-mapper device whose table is a verity
- * target, so that dm-verity announces its root hash and signature state
- * again (verity_preresume) to an enforcer loaded after the device was
- * activated.  Returns the number of devices cycled, or -errno.
- */
-static int dm_ioctl_call(int fd, unsigned long req, struct dm_ioctl *io,
-			 size_t size, const char *name, unsigned int flags)
+/* A device-mapper ioctl buffer: the header, then the payload. */
+union dm_buf {
+	struct dm_ioctl io;
+	char buf[65536];
+};
+
+static void dm_init(union dm_buf *u, const char *name, unsigned int flags)
 {
-	memset(io, 0, size);
-	io->version[0] = DM_VERSION_MAJOR;
-	io->data_size = (unsigned int)size;
-	io->data_start = sizeof(*io);
-	io->flags = flags;
+	memset(&u->io, 0, sizeof(u->io));
+	u->io.version[0] = DM_VERSION_MAJOR;
+	u->io.data_size = sizeof(*u);
+	u->io.data_start = sizeof(u->io);
+	u->io.flags = flags;
 	if (name)
-		snprintf(io->name, sizeof(io->name), "%s", name);
-	return ioctl(fd, req, io) ? -errno : 0;
+		snprintf(u->io.name, sizeof(u->io.name), "%s", name);
 }
 
+static int dm_call(int fd, unsigned long req, union dm_buf *u)
+{
+	return ioctl(fd, req, &u->io) ? -errno : 0;
+}
+
+/* Append one line to @err (lines separated by '\n'); cut when it is full. */
+static void add_line(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void add_line(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t n = strnlen(err, errlen);
+	va_list ap;
+
+	if (n && n + 1 < errlen)
+		err[n++] = '\n';
+	if (n + 1 >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Why the verity table of @name, which loaded once, does not load again. */
+static void load_failed(const char *name, const char *params, int rc,
+			char *err, size_t errlen)
+{
+	static const char opt[] = " root_hash_sig_key_desc ";
+	const char *desc = strstr(params, opt);
+	struct ipe_eng_dmv_root root;
+
+	if (ipe_eng_dmv_parse_table(params, strlen(params), &root) ||
+	    !root.sig || !desc) {
+		add_line(err, errlen,
+			 "%s: reloading its dm-verity table failed: %s (%s); %s counts as untrusted (no dmverity_roothash) until it is reactivated",
+			 name, strerror(-rc), ipectl_errno_name(rc), name);
+		return;
+	}
+	desc += sizeof(opt) - 1;
+	if (rc == -ENOKEY || rc == -EKEYREJECTED || rc == -EKEYREVOKED ||
+	    rc == -EKEYEXPIRED)
+		add_line(err, errlen,
+			 "%s: reloading its dm-verity table failed: %s (%s): the root hash signature named by root_hash_sig_key_desc '%.*s' is no longer in the keyring, or no trusted key verifies it; %s counts as untrusted (no dmverity_roothash, dmverity_signature=FALSE) until it is reactivated with its signature",
+			 name, strerror(-rc), ipectl_errno_name(rc),
+			 (int)strcspn(desc, " "), desc, name);
+	else
+		add_line(err, errlen,
+			 "%s: reloading its dm-verity table failed: %s (%s); %s counts as untrusted (no dmverity_roothash, dmverity_signature=FALSE) until it is reactivated with its signature",
+			 name, strerror(-rc), ipectl_errno_name(rc), name);
+}
+
+/*
+ * DM_TABLE_LOAD of one target into @name's inactive slot: @start, @length,
+ * "verity", @params; read-only if @ro, as the live table is.
+ */
+static int load_table(int fd, union dm_buf *u, const char *name, bool ro,
+		      __u64 start, __u64 length, const char *params)
+{
+	struct dm_target_spec *spec;
+	size_t plen = strlen(params) + 1;
+
+	dm_init(u, name, ro ? DM_READONLY_FLAG : 0);
+	if (u->io.data_start + sizeof(*spec) + plen > sizeof(*u))
+		return -E2BIG;
+	u->io.target_count = 1;
+	u->io.data_size = (__u32)(u->io.data_start + sizeof(*spec) + plen);
+	spec = (struct dm_target_spec *)(u->buf + u->io.data_start);
+	memset(spec, 0, sizeof(*spec));
+	spec->sector_start = start;
+	spec->length = length;
+	snprintf(spec->target_type, sizeof(spec->target_type), "verity");
+	memcpy(spec + 1, params, plen);
+	return dm_call(fd, DM_TABLE_LOAD, u);
+}
+
+/*
+ * Swap in what was loaded (if anything) with a suspend and a resume.  If
+ * the resume fails, the kernel has dropped the new table and left the old
+ * one suspended: resume that, and drop any inactive table we left.
+ */
+static int cycle(int fd, union dm_buf *u, const char *name, bool loaded)
+{
+	int rc;
+
+	dm_init(u, name, DM_SUSPEND_FLAG);
+	rc = dm_call(fd, DM_DEV_SUSPEND, u);
+	if (!rc) {
+		dm_init(u, name, 0);
+		rc = dm_call(fd, DM_DEV_SUSPEND, u);
+		if (rc) {
+			dm_init(u, name, 0);
+			dm_call(fd, DM_DEV_SUSPEND, u);
+		}
+	}
+	if (rc && loaded) {
+		dm_init(u, name, 0);
+		dm_call(fd, DM_TABLE_CLEAR, u);
+	}
+	return rc;
+}
+
+/*
+ * One device: 1 when its verity table was reloaded and swapped in, 0 when
+ * it is not a live single-target verity device or was left as it was (said
+ * in @err), -errno when it could not be suspended or resumed.
+ */
+static int rescan_one(int fd, union dm_buf *u, const char *name, char *err,
+		      size_t errlen)
+{
+	struct dm_target_spec *spec;
+	__u64 start, length;
+	char *params;
+	bool ro;
+	int rc, load_rc;
+
+	dm_init(u, name, DM_STATUS_TABLE_FLAG);
+	rc = dm_call(fd, DM_TABLE_STATUS, u);
+	if (rc == -ENXIO)
+		return 0;	/* removed meanwhile */
+	if (rc) {
+		add_line(err, errlen, "%s: reading its table: %s", name,
+			 strerror(-rc));
+		return 0;
+	}
+	spec = (struct dm_target_spec *)(u->buf + u->io.data_start);
+	if (u->io.target_count != 1 || strcmp(spec->target_type, "verity"))
+		return 0;
+	if (u->io.flags & (DM_SUSPEND_FLAG | DM_INACTIVE_PRESENT_FLAG |
+			   DM_BUFFER_FULL_FLAG)) {
+		add_line(err, errlen,
+			 "%s: %s: left alone; it counts as untrusted until its table is loaded again (dmsetup reload and resume, or reactivation)",
+			 name, u->io.flags & DM_BUFFER_FULL_FLAG ?
+			 "its table is too long to read back" :
+			 u->io.flags & DM_SUSPEND_FLAG ?
+			 "suspended by someone else" :
+			 "someone else has loaded an inactive table");
+		return 0;
+	}
+	ro = u->io.flags & DM_READONLY_FLAG;
+	start = spec->sector_start;
+	length = spec->length;
+	params = strdup((char *)(spec + 1));
+	if (!params)
+		return -ENOMEM;
+	load_rc = load_table(fd, u, name, ro, start, length, params);
+	if (load_rc)
+		load_failed(name, params, load_rc, err, errlen);
+	rc = cycle(fd, u, name, !load_rc);
+	if (rc)
+		add_line(err, errlen, "%s: %s: %s", name,
+			 load_rc ? "suspend/resume" :
+				   "suspend/resume with its reloaded table",
+			 strerror(-rc));
+	free(params);
+	return rc ? rc : !load_rc;
+}
+
+/**
+ * ipectl_dm_verity_rescan() - load every verity device's live table again.
+ * @err: one line ('\n'-separated) per device that was left as it was or
+ *	failed, and what that means for it; "" when there is none.
+ * @errlen: bytes at @err.
+ *
+ * An enforcer loaded after a dm-verity device was activated learns its
+ * root hash when the table is loaded (6.12 and later) or the device
+ * resumed: for each device whose live table is one verity target, the same
+ * target line is loaded again (DM_TABLE_LOAD, read-only as the device is)
+ * and swapped in with a suspend and a resume.  A table that no longer
+ * loads (ENOKEY: its root hash signature is no longer in the keyring) is
+ * said in @err and the device still suspended and resumed, on its old
+ * table.  Suspended devices and devices with an inactive table of someone
+ * else's are left alone.
+ *
+ * Return: the number of devices whose table was reloaded and swapped in;
+ * -errno when the devices cannot be listed or one could not be suspended
+ * or resumed (the others are still done; @err says which).
+ */
 int ipectl_dm_verity_rescan(char *err, size_t errlen)
 {
-	static union {
-		struct dm_ioctl io;
-		char buf[65536];
-	} list, u;
+	static union dm_buf list, u;
 	struct dm_name_list *nl;
 	unsigned int off;
-	int fd, rc, n = 0;
+	int fd, rc, first = 0, n = 0;
 
+	err[0] = '\0';
 	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	rc = dm_ioctl_call(fd, DM_LIST_DEVICES, &list.io, sizeof(list), NULL, 0);
+	dm_init(&list, NULL, 0);
+	rc = dm_call(fd, DM_LIST_DEVICES, &list);
 	if (rc) {
-		snprintf(err, errlen, "listing device-mapper devices: %s",
+		add_line(err, errlen, "listing device-mapper devices: %s",
 			 strerror(-rc));
 		goto out;
 	}
 	nl = (struct dm_name_list *)(list.buf + list.io.data_start);
 	if (!nl->dev)
-		goto out;
+		goto out_count;
 	for (off = 0;; off = nl->next) {
-		struct dm_target_spec *spec;
-
 		nl = (struct dm_name_list *)((char *)nl + off);
-		rc = dm_ioctl_call(fd, DM_TABLE_STATUS, &u.io, sizeof(u),
-				   nl->name, DM_STATUS_TABLE_FLAG);
-		spec = (struct dm_target_spec *)(u.buf + u.io.data_start);
-		if (!rc && u.io.target_count == 1 &&
-		    !strcmp(spec->target_type, "verity") &&
-		    !(u.io.flags & DM_SUSPEND_FLAG)) {
-			rc = dm_ioctl_call(fd, DM_DEV_SUSPEND, &u.io, sizeof(u),
-					   nl->name, DM_SUSPEND_FLAG);
-			if (!rc)
-				rc = dm_ioctl_call(fd, DM_DEV_SUSPEND, &u.io,
-						   sizeof(u), nl->name, 0);
-			if (rc) {
-				snprintf(err, errlen, "suspend/resume of %s: %s",
-					 nl->name, strerror(-rc));
-				goto out;
-			}
+		rc = rescan_one(fd, &u, nl->name, err, errlen);
+		if (rc > 0)
 			n++;
-		}
+		else if (rc < 0 && !first)
+			first = rc;
 		if (!nl->next)
 			break;
 	}
-	rc = n;
+out_count:
+	rc = first ? first : n;
 out:
 	close(fd);
 	return rc;

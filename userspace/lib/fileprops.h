@@ -17,6 +17,7 @@ struct ipectl_file_props {
 	char fsv_alg[16];
 	char dmv_alg[128];
 	bool overlay;
+	bool dmv_unverified;	/* a verity table that does not check every read */
 };
 
 int ipectl_file_props(const char *path, struct ipectl_file_props *fp,

@@ -3,7 +3,8 @@
  * ipe_engine_deps.h - what the policy engine needs, for userspace (libc).
  *
  * Need: u8 u16 u32 u64 size_t bool NULL; EBADMSG EINVAL ERANGE ENOMEM
- * EACCES ENAMETOOLONG; memcmp memcpy memset strlen;
+ * EACCES ENAMETOOLONG ENODATA ENOPKG; memcmp memcpy memset strlen;
+ * static_assert(expr, msg);
  * ipe_eng_zalloc(size) ipe_eng_free(p): small objects;
  * ipe_eng_zalloc_array(n, size) ipe_eng_free_array(p): large arrays
  * (vmalloc-backed in the kernel), NULL on overflow of n * size.
@@ -12,6 +13,7 @@
 #ifndef IPE_ENGINE_DEPS_H
 #define IPE_ENGINE_DEPS_H
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -190,7 +191,7 @@ int ipectl_sign_appended(const unsigned char *data, size_t len,
 			 unsigned char **out, size_t *outlen, char *err,
 			 size_t errlen)
 {
-	unsigned char *sig, *blob, *t;
+	unsigned char *sig, *blob;
 	size_t siglen, n;
 	int rc;
 
@@ -199,7 +200,7 @@ int ipectl_sign_appended(const unsigned char *data, size_t len,
 		  PKCS7_DETACHED, &sig, &siglen, err, errlen);
 	if (rc)
 		return rc;
-	n = len + siglen + IPECTL_SIG_TRAILER_LEN + IPECTL_SIG_MAGIC_LEN;
+	n = len + siglen + IPE_ENG_SIG_TAIL_LEN;
 	blob = malloc(n);
 	if (!blob) {
 		OPENSSL_free(sig);
@@ -207,62 +208,11 @@ int ipectl_sign_appended(const unsigned char *data, size_t len,
 	}
 	memcpy(blob, data, len);
 	memcpy(blob + len, sig, siglen);
-	t = blob + len + siglen;
-	/* struct module_signature: algo hash id_type signer_len key_id_len pad[3] */
-	memset(t, 0, IPECTL_SIG_TRAILER_LEN);
-	t[2] = IPECTL_PKEY_ID_PKCS7;
-	t[8] = (unsigned char)(siglen >> 24);
-	t[9] = (unsigned char)(siglen >> 16);
-	t[10] = (unsigned char)(siglen >> 8);
-	t[11] = (unsigned char)siglen;
-	memcpy(t + IPECTL_SIG_TRAILER_LEN, IPECTL_SIG_MAGIC,
-	       IPECTL_SIG_MAGIC_LEN);
+	/* i2d_PKCS7() gave an int: siglen fits the trailer's 32 bits */
+	ipe_eng_appended_tail((u32)siglen, blob + len + siglen);
 	OPENSSL_free(sig);
 	*out = blob;
 	*outlen = n;
-	return 0;
-}
-
-/**
- * ipectl_appended_split() - where the text and signature of an
- * appended-signature policy are, checked as the kernel checks them.
- * @blob: the bytes.
- * @len: their number.
- * @textlen: the text's length (the text starts at @blob).
- * @siglen: the detached signature's length (it starts at @blob + @textlen).
- *
- * Return: 0; -ENODATA (no magic at the end: not this format), -ENOPKG
- * (id_type is not PKCS#7), -EBADMSG (a malformed trailer, a sig_len of 0
- * or larger than what precedes the trailer).
- */
-int ipectl_appended_split(const unsigned char *blob, size_t len,
-			  size_t *textlen, size_t *siglen)
-{
-	const unsigned char *t;
-	size_t sl;
-	int i;
-
-	if (len < IPECTL_SIG_MAGIC_LEN ||
-	    memcmp(blob + len - IPECTL_SIG_MAGIC_LEN, IPECTL_SIG_MAGIC,
-		   IPECTL_SIG_MAGIC_LEN))
-		return -ENODATA;
-	len -= IPECTL_SIG_MAGIC_LEN;
-	if (len < IPECTL_SIG_TRAILER_LEN)
-		return -EBADMSG;
-	len -= IPECTL_SIG_TRAILER_LEN;
-	t = blob + len;
-	if (t[2] != IPECTL_PKEY_ID_PKCS7)
-		return -ENOPKG;
-	for (i = 0; i < 8; i++) {
-		if (i != 2 && t[i])
-			return -EBADMSG;
-	}
-	sl = (size_t)t[8] << 24 | (size_t)t[9] << 16 | (size_t)t[10] << 8 |
-	     t[11];
-	if (!sl || sl > len)
-		return -EBADMSG;
-	*textlen = len - sl;
-	*siglen = sl;
 	return 0;
 }
 
@@ -445,7 +395,8 @@ int ipectl_verify_any(const unsigned char *msg, size_t len,
 	if (rc == -ENOPKG)
 		return fail(err, errlen, rc,
 			    "the appended signature's trailer does not say PKCS#7 (id_type %u)",
-			    msg[len - IPECTL_SIG_MAGIC_LEN - IPECTL_SIG_TRAILER_LEN + 2]);
+			    msg[len - IPE_ENG_SIG_TAIL_LEN +
+				offsetof(struct ipe_eng_sig_trailer, id_type)]);
 	if (rc)
 		return fail(err, errlen, rc,
 			    "the appended signature's trailer is malformed (bad field or signature length)");

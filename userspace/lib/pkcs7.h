@@ -9,24 +9,30 @@
 #include <stddef.h>
 #include <openssl/x509.h>
 
+#include "ipe_engine.h"
+
 /* The kernel's ASN.1 decoder refuses larger messages (EMSGSIZE). */
 #define IPECTL_MAX_PKCS7 65535
 
 /*
  * The appended-signature format (docs/policy-formats.md): the policy text,
- * a detached PKCS#7 of it, a 12-byte trailer laid out as the kernel's
- * struct module_signature (id_type PKEY_ID_PKCS7, big-endian sig_len),
- * then this magic string.
+ * a detached PKCS#7 of it, then IPE_ENG_SIG_TAIL_LEN bytes (the trailer
+ * laid out as the kernel's struct module_signature, and the magic string),
+ * as the engine defines them.
  */
-#define IPECTL_SIG_MAGIC "~IPE policy signature appended~\n"
-#define IPECTL_SIG_MAGIC_LEN (sizeof(IPECTL_SIG_MAGIC) - 1)
-#define IPECTL_SIG_TRAILER_LEN 12
-#define IPECTL_PKEY_ID_PKCS7 2
 /* Largest write the module takes to new_policy or update. */
 #define IPECTL_MAX_APPENDED (64u << 20)
 
-int ipectl_appended_split(const unsigned char *blob, size_t len,
-			  size_t *textlen, size_t *siglen);
+/*
+ * Where the text and signature of an appended-signature policy are,
+ * checked as the module checks them: the engine's ipe_eng_appended_split()
+ * (the module runs the same code), under the name ipectl's commands use.
+ */
+static inline int ipectl_appended_split(const unsigned char *blob, size_t len,
+					size_t *textlen, size_t *siglen)
+{
+	return ipe_eng_appended_split(blob, len, textlen, siglen);
+}
 int ipectl_sign_appended(const unsigned char *data, size_t len,
 			 const char *keyfile, const char *certfile,
 			 unsigned char **out, size_t *outlen, char *err,

@@ -315,6 +315,65 @@ static int cmd_venable(int argc, char **argv)
 	return result(ioctl(fd, FS_IOC_ENABLE_VERITY, &arg));
 }
 
+/*
+ * vcycle DIR SRC SIG N [BATCH]: N times, copy SRC to a file in DIR and
+ * enable verity on it with the signature SIG; every BATCH files (default 1),
+ * unlink them all (their inodes are then evicted).  Batches keep that many
+ * fsverity_info objects alive at once, so a record that is never dropped at
+ * eviction cannot hide behind the allocator handing back the same address.
+ * Prints "OK N" or the first failure.
+ */
+static int cmd_vcycle(int argc, char **argv)
+{
+	struct fsverity_enable_arg arg = {
+		.version = 1,
+		.hash_algorithm = FS_VERITY_HASH_ALG_SHA256,
+		.block_size = 4096,
+	};
+	size_t len, siglen;
+	char path[4096], *data, *sig;
+	long i, j, n, batch = 1, made = 0;
+	int fd;
+
+	if (argc < 5)
+		return 2;
+	data = slurp(argv[2], &len);
+	sig = slurp(argv[3], &siglen);
+	if (!data || !sig)
+		return fail("slurp");
+	arg.sig_ptr = (uintptr_t)sig;
+	arg.sig_size = siglen;
+	n = atol(argv[4]);
+	if (argc > 5)
+		batch = atol(argv[5]);
+	if (n < 0 || batch < 1)
+		return 2;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/vcycle.%ld", argv[1], made++);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+		if (fd < 0 || write(fd, data, len) != (ssize_t)len || close(fd))
+			return fail("write");
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return fail("open");
+		if (ioctl(fd, FS_IOC_ENABLE_VERITY, &arg) < 0) {
+			printf("cycle %ld: ", i);
+			return result(-1);
+		}
+		close(fd);
+		if (made < batch && i + 1 < n)
+			continue;
+		for (j = 0; j < made; j++) {
+			snprintf(path, sizeof(path), "%s/vcycle.%ld", argv[1], j);
+			if (unlink(path))
+				return fail("unlink");
+		}
+		made = 0;
+	}
+	printf("OK %ld\n", n);
+	return 0;
+}
+
 /* vmeasure FILE: print "sha256:<hex>" from FS_IOC_MEASURE_VERITY. */
 static int cmd_vmeasure(int argc, char **argv)
 {
@@ -679,6 +738,8 @@ int main(int argc, char **argv, char **envp)
 		return cmd_auditd(argc, argv);
 	if (!strcmp(cmd, "auditmsg"))
 		return cmd_auditmsg(argc, argv);
+	if (!strcmp(cmd, "vcycle"))
+		return cmd_vcycle(argc, argv);
 	if (!strcmp(cmd, "dmload"))
 		return cmd_dmload(argc, argv);
 	if (!strcmp(cmd, "dmresume"))
@@ -686,6 +747,6 @@ int main(int argc, char **argv, char **envp)
 	if (!strcmp(cmd, "dmremove"))
 		return cmd_dmremove(argc, argv);
 	fprintf(stderr, "usage: ipet hello|write|writes|read|rdwr|mmap|anon|mprotect|"
-		"memfd|exec|finit|init|kexec|venable|vmeasure|dmcreate|dmload|dmresume|dmremove|auditd|auditmsg|holdread|nocap ...\n");
+		"memfd|exec|finit|init|kexec|venable|vcycle|vmeasure|dmcreate|dmload|dmresume|dmremove|auditd|auditmsg|holdread|nocap ...\n");
 	return 2;
 }

@@ -57,6 +57,14 @@ fixtures_make()
 	mkdir -p "$fsv/scratch"
 	mkfs.ext4 -q -F -O verity -b 4096 -L ipet-fsv -d "$fsv" "$d/fsv.img" 64M >/dev/null 2>&1 ||
 		die "mkfs.ext4 -O verity"
+	# A tiny fs-verity volume the guest fills up, so that enabling verity
+	# on its one-block file fails writing the descriptor (ENOSPC) after the
+	# signature verified (tests/75-hardening.sh).
+	local small=$d/fsvsmall-tree
+	mkdir -p "$small"
+	cp "$src/ipet-test.bin" "$fsv/sig/ipet-test.bin.sig" "$small/"
+	mkfs.ext4 -q -F -O verity,^has_journal -m 0 -b 4096 -L ipet-fsvs -d "$small" \
+		"$d/fsvsmall.img" 2M >/dev/null 2>&1 || die "mkfs.ext4 (small fs-verity volume)"
 
 	# dm-verity: an ext4 data image and a separate hash image (no superblock).
 	local dmv=$d/dmv-tree
@@ -104,30 +112,98 @@ parser_cases()
 	"$bin" --dump "$d" || die "parser case dump failed"
 }
 
-# stress_policies DIR KEYDIR: policies s_a and s_b at versions 60000.0.1-N,
-# signed by the test CA, for tests/95-stress.sh (ipestress).  s_a and s_b
-# decide EXECUTE alike (rootfs allowed, the rest denied) with different
-# rule shapes, s_b through the digest index.
+# stress_policies DIR KEYDIR: the signed policies of tests/95-stress.sh
+# (helpers/ipestress.c), signed by the test CA.
+#  - DIR/<root hash>/, one set per dm-verity fixture in this output tree
+#    ($OUT/*/fixtures/fixtures.env: the root hash differs per kernel, the
+#    volume carrying that kernel's vmlinuz; the guest picks its own):
+#      a_N.p7s, b_N.p7s  s_a and s_b at version 0.60000.N, N = 1..130
+#      c_N.p7s           s_c at version 0.1.N, N = 1..4 (below any active
+#                        policy of the stress test: never activated)
+#    Every one of them decides EXECUTE alike.  Allowed: rootfs
+#    (boot_verified=TRUE), the fixture volume (dmverity_roothash), a file
+#    with a verified fs-verity signature (fsverity_signature=TRUE), and
+#    libipetlib.so under fs-verity with or without a signature (its
+#    fsverity_digest).  Denied: tmpfs, plain ext4, ipet under fs-verity
+#    without a signature (its digest is in no policy), anonymous memory.
+#    s_a says so rule by rule; s_b after 48 digest rules that never
+#    match, through "boot_verified=FALSE DENY" then "ALLOW"; s_c in
+#    another order, with a two-property rule.  Everything else ALLOW.
+#  - DIR/rm.p7s: s_rm 0.1.0, "DEFAULT action=ALLOW", for the enforce/rmmod
+#    race (loaded into a freshly inserted ipe_lkm).
 stress_policies()
 {
-	local d=$1 k=$2 n=130 v i
-	[[ -f $d/.done && $d/.done -nt $k/ca.key ]] && return 0
-	rm -rf "$d" && mkdir -p "$d"
-	for v in $(seq 1 $n); do
-		printf 'policy_name=s_a policy_version=60000.0.%d\nDEFAULT action=ALLOW\nDEFAULT op=EXECUTE action=DENY\nop=EXECUTE boot_verified=TRUE action=ALLOW\n' $v >"$d/a.txt"
+	local d=$1 k=$2 env rh lib pset
+	mkdir -p "$d"
+	rm -f "$d"/[ab]_*.p7s	# the single set of older versions
+	if [[ ! -f $d/rm.p7s || $d/rm.p7s -ot $k/ca.key ]]; then
+		printf 'policy_name=s_rm policy_version=0.1.0\nDEFAULT action=ALLOW\n' |
+			stress_sign "$k" >"$d/rm.p7s" || die "signing stress policies"
+	fi
+	local keep=()
+	for env in "$OUT"/*/fixtures/fixtures.env; do
+		[[ -f $env ]] || continue
+		rh=$(sed -n 's/^DMV_ROOTHASH=//p' "$env")
+		lib=$(sed -n 's/^FSV_DIGEST_LIBIPETLIB_SO=//p' "$env")
+		[[ -n $rh && -n $lib ]] || continue
+		keep+=("$rh")
+		pset=$d/$rh
+		[[ -f $pset/.done && $pset/.done -nt $k/ca.key &&
+			$(cat "$pset/.done") == "$lib v2" ]] && continue
+		log "signing the stress policies for root hash ${rh:0:12}…"
+		rm -rf "$pset" && mkdir -p "$pset"
+		stress_policy_set "$pset" "$k" "$rh" "$lib"
+		echo "$lib v2" >"$pset/.done"
+	done
+	# forget the sets of fixtures that are gone
+	for pset in "$d"/*/; do
+		pset=${pset%/}
+		[[ -d $pset && " ${keep[*]} " != *" ${pset##*/} "* ]] && rm -rf "$pset"
+	done
+	return 0
+}
+
+# stress_sign KEYDIR: PKCS#7 of stdin (as pol_sign in the guest) on stdout.
+stress_sign()
+{
+	openssl smime -sign -signer "$1/ca.crt" -inkey "$1/ca.key" \
+		-noattr -nodetach -nosmimecap -binary -outform der
+}
+
+# stress_policy_set DIR KEYDIR ROOTHASH LIBDIGEST: one set (see above).
+stress_policy_set()
+{
+	local d=$1 k=$2 rh=$3 lib=$4 v i
+	for v in $(seq 1 130); do
+		printf '%s\n' "policy_name=s_a policy_version=0.60000.$v" \
+			"DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" \
+			"op=EXECUTE boot_verified=TRUE action=ALLOW" \
+			"op=EXECUTE dmverity_roothash=sha256:$rh action=ALLOW" \
+			"op=EXECUTE fsverity_signature=TRUE action=ALLOW" \
+			"op=EXECUTE fsverity_digest=$lib action=ALLOW" |
+			stress_sign "$k" >"$d/a_$v.p7s" || die "signing stress policies"
 		{
-			printf 'policy_name=s_b policy_version=60000.0.%d\nDEFAULT action=ALLOW\n' $v
+			printf 'policy_name=s_b policy_version=0.60000.%d\nDEFAULT action=ALLOW\n' $v
 			for i in $(seq 1 40); do
 				printf 'op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW\n' $((v * 100 + i))
 			done
-			printf 'op=EXECUTE boot_verified=FALSE action=DENY\nop=EXECUTE action=ALLOW\n'
-		} >"$d/b.txt"
-		for p in a b; do
-			openssl smime -sign -in "$d/$p.txt" -signer "$k/ca.crt" -inkey "$k/ca.key" \
-				-noattr -nodetach -nosmimecap -binary -outform der -out "$d/${p}_$v.p7s" ||
-				die "signing stress policies"
-		done
+			for i in $(seq 1 8); do
+				printf 'op=EXECUTE dmverity_roothash=sha256:%064x action=ALLOW\n' $((v * 100 + i))
+			done
+			printf '%s\n' "op=EXECUTE fsverity_digest=$lib action=ALLOW" \
+				"op=EXECUTE dmverity_roothash=sha256:$rh action=ALLOW" \
+				"op=EXECUTE fsverity_signature=TRUE action=ALLOW" \
+				"op=EXECUTE boot_verified=FALSE action=DENY" "op=EXECUTE action=ALLOW"
+		} | stress_sign "$k" >"$d/b_$v.p7s" || die "signing stress policies"
 	done
-	rm -f "$d/a.txt" "$d/b.txt"
-	touch "$d/.done"
+	for v in 1 2 3 4; do
+		printf '%s\n' "policy_name=s_c policy_version=0.1.$v" \
+			"DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" \
+			"op=EXECUTE fsverity_signature=TRUE fsverity_digest=$lib action=ALLOW" \
+			"op=EXECUTE fsverity_signature=TRUE action=ALLOW" \
+			"op=EXECUTE fsverity_digest=$lib action=ALLOW" \
+			"op=EXECUTE dmverity_roothash=sha256:$rh action=ALLOW" \
+			"op=EXECUTE boot_verified=TRUE action=ALLOW" |
+			stress_sign "$k" >"$d/c_$v.p7s" || die "signing stress policies"
+	done
 }

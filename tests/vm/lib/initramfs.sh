@@ -31,20 +31,33 @@ copy_with_libs()
 	done
 }
 
+# helper_stale BIN SRC...: BIN is missing or older than one of its sources.
+helper_stale()
+{
+	local bin=$1 src
+	shift
+	[[ -x $bin ]] || return 0
+	for src in "$@"; do
+		[[ $src -nt $bin ]] && return 0
+	done
+	return 1
+}
+
 # helpers_build OUTDIR: compile the static test helpers and the shared-library
-# fixtures on the host.
+# fixtures on the host.  ipestress and iperace share stress.c and stress.h.
 helpers_build()
 {
-	local o=$1 h=$VM_DIR/helpers
+	local o=$1 h=$VM_DIR/helpers p
 	mkdir -p "$o"
-	if [[ ! -x $o/ipet || $h/ipet.c -nt $o/ipet ]]; then
+	if helper_stale "$o/ipet" "$h/ipet.c"; then
 		gcc -O2 -Wall -static -o "$o/ipet" "$h/ipet.c" || die "building ipet"
 	fi
-	if [[ ! -x $o/ipestress || $h/ipestress.c -nt $o/ipestress ]]; then
-		gcc -O2 -Wall -static -o "$o/ipestress" "$h/ipestress.c" ||
-			die "building ipestress"
-	fi
-	if [[ ! -x $o/uselib || $h/uselib.c -nt $o/uselib || $h/ipetlib.c -nt $o/libipetlib.so ]]; then
+	for p in ipestress iperace; do
+		helper_stale "$o/$p" "$h/$p.c" "$h/stress.c" "$h/stress.h" || continue
+		gcc -O2 -Wall -static -o "$o/$p" "$h/$p.c" "$h/stress.c" ||
+			die "building $p"
+	done
+	if helper_stale "$o/uselib" "$h/uselib.c" || helper_stale "$o/libipetlib.so" "$h/ipetlib.c"; then
 		gcc -O2 -Wall -shared -fPIC -o "$o/libipetlib.so" "$h/ipetlib.c" &&
 			gcc -O2 -Wall -o "$o/uselib" "$h/uselib.c" -L"$o" -lipetlib -ldl ||
 			die "building uselib"
@@ -55,7 +68,7 @@ helpers_build()
 initramfs_common()
 {
 	local out=$1 root=$OUT/build/common-root stamp
-	stamp=$(cat "$VM_DIR"/guest/* "$VM_DIR"/helpers/*.c "$VM_DIR"/lib/initramfs.sh | sha256sum | cut -c1-16)
+	stamp=$(cat "$VM_DIR"/guest/* "$VM_DIR"/helpers/*.[ch] "$VM_DIR"/lib/initramfs.sh | sha256sum | cut -c1-16)
 	[[ -f $out && $(cat "$out.stamp" 2>/dev/null) == "$stamp" ]] && return 0
 	log "building the common initramfs"
 	helpers_build "$OUT/build/helpers"
@@ -65,6 +78,7 @@ initramfs_common()
 	install -m 0644 "$VM_DIR/guest/lib.sh" "$root/lib/ipet/lib.sh"
 	install -m 0755 "$OUT/build/helpers/ipet" "$root/usr/bin/ipet"
 	install -m 0755 "$OUT/build/helpers/ipestress" "$root/usr/bin/ipestress"
+	install -m 0755 "$OUT/build/helpers/iperace" "$root/usr/bin/iperace"
 	install -m 0755 "$OUT/build/helpers/uselib" "$root/usr/bin/uselib"
 	install -m 0755 "$OUT/build/helpers/libipetlib.so" "$root/lib/ipet/libipetlib.so"
 	copy_with_libs "$root" /usr/bin/openssl /usr/bin/keyctl "$OUT/build/helpers/uselib"

@@ -5,13 +5,31 @@
 # Nothing here names an ABI: the metapackage's Depends says which
 # linux-image-<abi>-amd64 is current, and that is what we download.
 
+# The debug kernels (lib/debugkernel.sh): Debian's linux-source of a stock
+# flavour, built with KASAN, lockdep & co.
+[[ $(type -t dk_build) == function ]] || . "$VM_DIR/lib/debugkernel.sh"
+# A build tree given by the caller (KBUILD_DIR=...) applies to stock kernels;
+# a debug kernel brings its own.
+KBUILD_DIR_USER=${KBUILD_DIR_USER-${KBUILD_DIR:-}}
+
 # apt_target NAME: the apt -t argument for a kernel flavour name.
 apt_target()
 {
 	case $1 in
 	bookworm) echo "" ;;
 	backports) echo "bookworm-backports" ;;
-	*) die "unknown kernel '$1' (bookworm|backports)" ;;
+	*) die "unknown kernel '$1' (bookworm|backports|debug|debug-bpo)" ;;
+	esac
+}
+
+# debug_flavour NAME: for a debug kernel name, the stock flavour it is built
+# from (debug: bookworm's 6.1, debug-bpo: bookworm-backports' kernel).
+debug_flavour()
+{
+	case $1 in
+	debug) echo bookworm ;;
+	debug-bpo) echo backports ;;
+	*) return 1 ;;
 	esac
 }
 
@@ -36,11 +54,31 @@ meta_dep()
 		sed -n "s/^ *\($2[^ ]*\) (= \([^)]*\)).*/\1=\2/p" | head -1
 }
 
-# kernel_fetch NAME: set KVER, KROOT (unpacked image package), VMLINUZ, KCONFIG.
-# Cached per package version under $CACHE/kernels/.
+# kernel_fetch NAME: set KVER, KROOT (unpacked image package), VMLINUZ, KCONFIG,
+# KPKG_VERSION. Cached per package version under $CACHE/kernels/.
+# For a debug kernel (debug, debug-bpo): build it or reuse the cached build
+# (lib/debugkernel.sh), KPKG_VERSION is "<source version>-<config hash>" and
+# KBUILD_DIR (exported) is its build tree, for module builds.
 kernel_fetch()
 {
-	local name=$1 target meta img dir deb
+	local name=$1 target meta img dir deb stock
+	if stock=$(debug_flavour "$name"); then
+		dk_build "$stock"
+		KVER=$DK_KVER
+		KROOT=$DK_DIR/root
+		VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+		KCONFIG=$KROOT/boot/config-$KVER
+		KPKG_VERSION=$DK_VERSION
+		[[ -f $VMLINUZ && -d $KROOT/lib/modules/$KVER && -f $KROOT/lib/modules/$KVER/modules.dep ]] ||
+			die "debug kernel $DK_DIR is incomplete: remove it and retry"
+		export KBUILD_DIR=$DK_DIR/build
+		return 0
+	fi
+	if [[ -n $KBUILD_DIR_USER ]]; then
+		export KBUILD_DIR=$KBUILD_DIR_USER
+	else
+		unset KBUILD_DIR
+	fi
 	target=$(apt_target "$name")
 	dir=$CACHE/kernels/$name
 	mkdir -p "$dir/debs"
