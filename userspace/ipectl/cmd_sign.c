@@ -17,10 +17,8 @@
 #include "ipectl.h"
 #include "pkcs7.h"
 
-#define DEFAULT_DIR "/etc/ipe-lkm/signing"
-
 /**
- * ipectl_write_file() - write a whole file, atomically (temp + rename).
+ * ipectl_write_file() - write a whole file, atomically (ipectl_write_at()).
  * @path: destination; "-" is standard output.
  * @data: bytes.
  * @len: number of bytes.
@@ -31,48 +29,86 @@
 int ipectl_write_file(const char *path, const unsigned char *data, size_t len,
 		      bool force)
 {
-	char tmp[4096];
-	size_t off = 0;
-	int fd, rc = 0;
+	char *copy, *slash;
+	const char *dir = ".", *name = path;
+	int dfd, rc;
 
 	if (!strcmp(path, "-"))
 		return fwrite(data, 1, len, stdout) == len ? 0 : -EIO;
-	if (!force && access(path, F_OK) == 0)
-		return -EEXIST;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = -errno;
-			break;
-		}
-		off += (size_t)w;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	slash = strrchr(copy, '/');
+	if (slash) {
+		*slash = '\0';
+		dir = slash == copy ? "/" : copy;
+		name = slash + 1;
 	}
-	if (!rc && (fchmod(fd, 0644) || fsync(fd)))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
+	dfd = *name ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dfd < 0) {
+		rc = *name ? -errno : -EISDIR;
+	} else {
+		rc = ipectl_write_at(dfd, name, data, len, 0644, force);
+		close(dfd);
+	}
+	free(copy);
 	return rc;
 }
 
-static const char *env_or(const char *var, const char *def)
+static const char *env_or_null(const char *var)
 {
 	const char *v = getenv(var);
 
-	return v && *v ? v : def;
+	return v && *v ? v : NULL;
 }
 
+/**
+ * ipectl_signer_ready() - check a signer before it is used; prints why not.
+ * @key: the private key file, or NULL when none was given.
+ * @cert: the certificate file, or NULL.
+ *
+ * There is no default key: it belongs on a signing machine, not in a
+ * well-known place on the machines that enforce.  A key that others can
+ * read is used, with a warning.
+ *
+ * Return: 0, or IPECTL_EXIT_INPUT.
+ */
+int ipectl_signer_ready(const char *key, const char *cert)
+{
+	struct stat st;
+
+	if (!key || !cert) {
+		ipectl_error("no signing key: give -k KEY -c CERT (or set IPECTL_KEY and IPECTL_CERT)");
+		return IPECTL_EXIT_INPUT;
+	}
+	if (!stat(key, &st) && S_ISREG(st.st_mode) && (st.st_mode & 077))
+		ipectl_warn("%s can be read by others (mode %04o): chmod 600 it, and consider it known to them",
+			    key, (unsigned int)(st.st_mode & 07777));
+	return 0;
+}
+
+/**
+ * ipectl_pass_option() - handle --passphrase-fd/--passphrase-env.
+ * @p: the passphrase source.
+ * @opt: 'P' (fd) or 'V' (environment variable).
+ * @arg: the option's argument.
+ *
+ * Return: 0, or IPECTL_EXIT_INPUT after printing why.
+ */
+int ipectl_pass_option(struct ipectl_pass *p, int opt, const char *arg)
+{
+	if (opt == 'V') {
+		p->env = arg;
+		return 0;
+	}
+	if (ipectl_pass_set_fd(p, arg)) {
+		ipectl_error("--passphrase-fd %s: not an open file descriptor", arg);
+		return IPECTL_EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* OUT for POLICY: .pol replaced by .p7s (.sig when appended), or added. */
 static char *default_out(const char *policy, bool appended)
 {
 	size_t n = strlen(policy);
@@ -89,18 +125,17 @@ static char *default_out(const char *policy, bool appended)
 
 /* Sign @data in the chosen format; prints its errors. */
 static int sign_as(bool appended, const unsigned char *data, size_t len,
-		   const char *key, const char *cert, unsigned char **blob,
+		   const struct ipectl_signer *s, unsigned char **blob,
 		   size_t *bloblen)
 {
 	char err[512];
 	int rc;
 
 	if (appended)
-		rc = ipectl_sign_appended(data, len, key, cert, blob, bloblen,
-					  err, sizeof(err));
+		rc = ipectl_sign_appended(data, len, s, blob, bloblen, err,
+					  sizeof(err));
 	else
-		rc = ipectl_sign(data, len, key, cert, blob, bloblen, err,
-				 sizeof(err));
+		rc = ipectl_sign(data, len, s, blob, bloblen, err, sizeof(err));
 	if (rc) {
 		ipectl_error("%s", err);
 		return rc == -EIO || rc == -ENOMEM ? IPECTL_EXIT_SYSTEM :
@@ -136,11 +171,15 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "appended", no_argument, NULL, 'a' },
+		{ "passphrase-fd", required_argument, NULL, 'P' },
+		{ "passphrase-env", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *key = env_or("IPECTL_KEY", DEFAULT_DIR "/policy-signing.key");
-	const char *cert = env_or("IPECTL_CERT", DEFAULT_DIR "/policy-signing.crt");
+	const char *key = env_or_null("IPECTL_KEY");
+	const char *cert = env_or_null("IPECTL_CERT");
+	struct ipectl_signer signer;
+	struct ipectl_pass pass;
 	const char *out = NULL;
 	unsigned char *data = NULL, *der = NULL;
 	char *out_alloc = NULL;
@@ -148,6 +187,7 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	bool force = false, appended = false;
 	int c, rc, status;
 
+	ipectl_pass_init(&pass, NULL);
 	while ((c = getopt_long(argc, argv, "k:c:o:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': key = optarg; break;
@@ -155,6 +195,11 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
 		case 'a': appended = true; break;
+		case 'P':
+		case 'V':
+			if (ipectl_pass_option(&pass, c, optarg))
+				return IPECTL_EXIT_INPUT;
+			break;
 		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
 		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
 		}
@@ -164,6 +209,10 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		ipectl_usage(cmd, stderr);
 		return IPECTL_EXIT_INPUT;
 	}
+	if (ipectl_signer_ready(key, cert))
+		return IPECTL_EXIT_INPUT;
+	pass.what = key;
+	signer = (struct ipectl_signer){ key, cert, &pass.src };
 	rc = ipectl_read_file(argv[optind], IPECTL_MAX_FILE, &data, &len);
 	if (rc) {
 		ipectl_error("%s: cannot read: %s", argv[optind], strerror(-rc));
@@ -174,7 +223,8 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		ipectl_error("%s is not a valid policy: not signed", argv[optind]);
 		goto out;
 	}
-	status = sign_as(appended, data, len, key, cert, &der, &derlen);
+	status = sign_as(appended, data, len, &signer, &der, &derlen);
+	ipectl_pass_free(&pass);
 	if (status)
 		goto out;
 	if (!out)

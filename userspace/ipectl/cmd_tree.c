@@ -95,6 +95,7 @@ struct common {
 	bool activate;
 	bool appended;
 	const char *key, *cert;
+	struct ipectl_pass pass;
 };
 
 static int parse_common(const struct ipectl_cmd *cmd, int argc, char *argv[],
@@ -107,11 +108,14 @@ static int parse_common(const struct ipectl_cmd *cmd, int argc, char *argv[],
 		{ "key", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
 		{ "appended", no_argument, NULL, 'A' },
+		{ "passphrase-fd", required_argument, NULL, 'P' },
+		{ "passphrase-env", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
 
+	ipectl_pass_init(&c->pass, NULL);
 	while ((o = getopt_long(argc, argv, "t:jak:c:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 't': c->tree = optarg; break;
@@ -120,6 +124,11 @@ static int parse_common(const struct ipectl_cmd *cmd, int argc, char *argv[],
 		case 'k': c->key = optarg; break;
 		case 'c': c->cert = optarg; break;
 		case 'A': c->appended = true; break;
+		case 'P':
+		case 'V':
+			if (ipectl_pass_option(&c->pass, o, optarg))
+				return -IPECTL_EXIT_INPUT;
+			break;
 		case 'h': ipectl_usage(cmd, stdout); return -IPECTL_EXIT_OK - 100;
 		default: ipectl_usage(cmd, stderr); return -IPECTL_EXIT_INPUT;
 		}
@@ -170,9 +179,10 @@ static int activate_name(const struct ipectl_tree *t, const char *name,
  * The signed policy to deploy: FILE as is (either format), or FILE signed
  * now (--appended: with an appended signature).  *@der is malloc'ed.
  */
-static int load_signed(const char *file, const struct common *c,
+static int load_signed(const char *file, struct common *c,
 		       unsigned char **der, size_t *derlen)
 {
+	struct ipectl_signer signer;
 	unsigned char *data, *blob;
 	size_t len, tl, sl;
 	char err[512];
@@ -195,15 +205,19 @@ static int load_signed(const char *file, const struct common *c,
 		free(data);
 		return IPECTL_EXIT_INPUT;
 	}
-	rc = ipectl_check_buffer(file, data, len, false, true);
+	rc = ipectl_signer_ready(c->key, c->cert);
+	if (!rc)
+		rc = ipectl_check_buffer(file, data, len, false, true);
+	c->pass.what = c->key;
+	signer = (struct ipectl_signer){ c->key, c->cert, &c->pass.src };
 	if (!rc && c->appended) {
-		if (ipectl_sign_appended(data, len, c->key, c->cert, der,
-					 derlen, err, sizeof(err))) {
+		if (ipectl_sign_appended(data, len, &signer, der, derlen, err,
+					 sizeof(err))) {
 			ipectl_error("%s", err);
 			rc = IPECTL_EXIT_INPUT;
 		}
 	} else if (!rc) {
-		if (ipectl_sign(data, len, c->key, c->cert, &blob, derlen, err,
+		if (ipectl_sign(data, len, &signer, &blob, derlen, err,
 				sizeof(err))) {
 			ipectl_error("%s", err);
 			rc = IPECTL_EXIT_INPUT;

@@ -39,24 +39,38 @@ static const struct ipectl_cmd cmds[] = {
 		.short_desc = "make a policy-signing key and certificate",
 		.usage =
 "ipectl keygen [-d DIR] [--cn NAME] [--days N] [--ecdsa] [--force]\n"
+"              [--encrypt | --passphrase-fd FD | --passphrase-env VAR]\n"
 "\n"
-"Write DIR/policy-signing.key (private, PEM), DIR/policy-signing.crt (PEM)\n"
-"and DIR/policy-signing.der: RSA 3072 (or ECDSA P-256 with --ecdsa), a\n"
-"self-signed certificate that is its own CA, with keyUsage\n"
-"digitalSignature and extendedKeyUsage codeSigning, and print how to make\n"
-"the kernel trust it.  DIR defaults to the current directory.\n",
+"Write DIR/policy-signing.key (private, PEM, mode 0600), DIR/policy-signing.crt\n"
+"(PEM) and DIR/policy-signing.der: RSA 3072 (or ECDSA P-256 with --ecdsa),\n"
+"a self-signed leaf certificate (CA:FALSE, keyUsage digitalSignature,\n"
+"extendedKeyUsage codeSigning).  DIR (default: the current directory) must\n"
+"be writable by its owner only, you or root; existing files are kept\n"
+"unless --force.  Each file is written to a new temporary file and renamed\n"
+"into place: a file or link someone put there is replaced, never written\n"
+"through.  The CN defaults to \"IPE policy signing HOST DATE\".\n"
+"\n"
+"  --encrypt            encrypt the key (AES-256), passphrase asked twice on\n"
+"                       the terminal\n"
+"  --passphrase-fd FD   encrypt, with the first line read from FD\n"
+"  --passphrase-env VAR encrypt, with the value of VAR\n"
+"\n"
+"Keep the key on a signing machine, not on the machines that enforce:\n"
+"they need only the certificate (ipe-policy(5), docs/install.md).\n",
 	},
 	{
 		.name = "sign",
 		.func = cmd_sign,
 		.short_desc = "check and sign a policy (PKCS#7)",
 		.usage =
-"ipectl sign [-k KEY] [-c CERT] [-o OUT] [--force] [--appended] POLICY\n"
+"ipectl sign -k KEY -c CERT [-o OUT] [--force] [--appended]\n"
+"            [--passphrase-fd FD | --passphrase-env VAR] POLICY\n"
 "\n"
 "Check POLICY like 'ipectl check', then sign it exactly as\n"
 "  openssl smime -sign -noattr -nodetach -nosmimecap -binary -outform der\n"
-"does.  KEY and CERT default to $IPECTL_KEY and $IPECTL_CERT, else\n"
-"/etc/ipe-lkm/signing/policy-signing.{key,crt}.  OUT defaults to POLICY\n"
+"does.  KEY and CERT default to $IPECTL_KEY and $IPECTL_CERT; there is no\n"
+"default path.  An encrypted KEY takes its passphrase from FD (first line),\n"
+"VAR, or else the terminal.  OUT defaults to POLICY\n"
 "with .p7s for .pol (\"-\" is standard output); an existing OUT is kept\n"
 "unless --force.  A signed policy over 65535 bytes is refused, as the\n"
 "kernel would refuse it (EMSGSIZE).\n"
@@ -96,7 +110,8 @@ static const struct ipectl_cmd cmds[] = {
 		.func = cmd_deploy,
 		.short_desc = "load or update a signed policy in the kernel",
 		.usage =
-"ipectl deploy [--activate] [-k KEY -c CERT [--appended]] [--tree PATH] FILE\n"
+"ipectl deploy [--activate] [-k KEY -c CERT [--appended]\n"
+"              [--passphrase-fd FD | --passphrase-env VAR]] [--tree PATH] FILE\n"
 "\n"
 "Write a signed policy (either format) to new_policy, or to\n"
 "policies/NAME/update when a policy of that name is loaded.  A plain\n"
@@ -215,6 +230,21 @@ void ipectl_error(const char *fmt, ...)
 	va_list ap;
 
 	fputs("ipectl: ERROR: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/**
+ * ipectl_warn() - print "ipectl: warning: ..." and a newline to stderr.
+ * @fmt: printf format.
+ */
+void ipectl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipectl: warning: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

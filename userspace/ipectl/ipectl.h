@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pkcs7.h"
 #include "util.h"
 
 struct ipectl_cmd {
@@ -38,7 +39,30 @@ int ipectl_check_buffer(const char *file, const unsigned char *data,
 int ipectl_write_file(const char *path, const unsigned char *data, size_t len,
 		      bool force);
 
+/* Longest passphrase taken. */
+#define IPECTL_PASS_MAX 1024
+
+/* A passphrase source (passphrase.c): --passphrase-fd, -env, or the tty. */
+struct ipectl_pass {
+	struct ipectl_passphrase src;	/* what pkcs7.c calls */
+	const char *what;		/* the key, for the prompt */
+	int fd;				/* -1: none */
+	const char *env;		/* NULL: none */
+	bool have;
+	int len;
+	char buf[IPECTL_PASS_MAX];
+};
+
+void ipectl_pass_init(struct ipectl_pass *p, const char *what);
+int ipectl_pass_set_fd(struct ipectl_pass *p, const char *arg);
+const char *ipectl_pass_explain(int err);
+void ipectl_pass_free(struct ipectl_pass *p);
+int ipectl_pass_option(struct ipectl_pass *p, int opt, const char *arg);
+int ipectl_signer_ready(const char *key, const char *cert);
+
 void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f);
+void ipectl_warn(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 void ipectl_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 

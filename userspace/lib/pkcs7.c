@@ -31,6 +31,7 @@
 #include <openssl/x509v3.h>
 
 #include "pkcs7.h"
+#include "util.h"
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -50,24 +51,99 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static EVP_PKEY *load_key(const char *path, char *err, size_t errlen)
+/* OpenSSL's passphrase callback, on top of struct ipectl_passphrase. */
+static int pass_cb(char *buf, int size, int rwflag, void *u)
 {
-	BIO *b = BIO_new_file(path, "r");
-	EVP_PKEY *k = NULL;
+	struct ipectl_passphrase *p = u;
+	int n;
 
-	if (!b) {
-		fail(err, errlen, 0, "cannot open key %s", path);
+	if (size <= 0)
+		return -1;
+	n = p->get(p->ctx, buf, (size_t)size, rwflag != 0);
+	if (n < 0) {
+		p->err = n;
+		return -1;
+	}
+	return n;
+}
+
+static const char *pass_error(const struct ipectl_passphrase *p)
+{
+	return p->explain ? p->explain(p->err) : strerror(-p->err);
+}
+
+static bool pem_is_encrypted(const unsigned char *data, size_t len)
+{
+	static const char *const marks[] = {
+		"-----BEGIN ENCRYPTED PRIVATE KEY-----",
+		"Proc-Type: 4,ENCRYPTED",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		if (memmem(data, len, marks[i], strlen(marks[i])))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Read a private key, PEM (possibly encrypted) or DER.  Return it, or NULL
+ * with *@rc: -ENOENT (unreadable), -EINVAL (not a key), -ENOKEY (encrypted
+ * and no passphrase can be had), -EKEYREJECTED (wrong passphrase).
+ */
+static EVP_PKEY *load_key(const struct ipectl_signer *s, int *rc, char *err,
+			  size_t errlen)
+{
+	struct ipectl_passphrase *pass = s->pass;
+	unsigned char *data = NULL;
+	EVP_PKEY *k = NULL;
+	size_t len = 0;
+	BIO *b;
+	int r;
+
+	r = ipectl_read_file(s->key, 1u << 20, &data, &len);
+	if (r) {
+		*rc = fail(err, errlen, -ENOENT, "cannot read key %s: %s",
+			   s->key, strerror(-r));
 		return NULL;
 	}
-	k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	if (!k) {
+	b = len <= INT_MAX ? BIO_new_mem_buf(data, (int)len) : NULL;
+	if (b && pem_is_encrypted(data, len)) {
+		if (!pass) {
+			*rc = fail(err, errlen, -ENOKEY,
+				   "%s is encrypted: give its passphrase (--passphrase-fd, --passphrase-env, or a terminal)",
+				   s->key);
+			goto out;
+		}
+		pass->err = 0;
+		k = PEM_read_bio_PrivateKey(b, NULL, pass_cb, pass);
+		if (k)
+			goto out;
+		if (pass->err)
+			*rc = fail(err, errlen, -ENOKEY,
+				   "%s is encrypted and its passphrase could not be read: %s",
+				   s->key, pass_error(pass));
+		else
+			*rc = fail(err, errlen, -EKEYREJECTED,
+				   "wrong passphrase for %s", s->key);
+		ERR_clear_error();
+		goto out;
+	}
+	if (b)
+		k = PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)"");
+	if (!k && b) {
 		BIO_free(b);
-		b = BIO_new_file(path, "rb");
+		b = BIO_new_mem_buf(data, (int)len);
 		k = b ? d2i_PrivateKey_bio(b, NULL) : NULL;
 	}
-	BIO_free(b);
 	if (!k)
-		fail(err, errlen, 0, "%s is not a private key (PEM or DER)", path);
+		*rc = fail(err, errlen, -EINVAL,
+			   "%s is not a private key (PEM or DER)", s->key);
+out:
+	BIO_free(b);
+	OPENSSL_cleanse(data, len);
+	free(data);
 	return k;
 }
 
@@ -102,22 +178,22 @@ X509 *ipectl_load_cert(const char *path, char *err, size_t errlen)
 }
 
 /* PKCS#7 SignedData of @data, with it inside or detached (@flags). */
-static int sign(const unsigned char *data, size_t len, const char *keyfile,
-		const char *certfile, int flags, unsigned char **out,
+static int sign(const unsigned char *data, size_t len,
+		const struct ipectl_signer *s, int flags, unsigned char **out,
 		size_t *outlen, char *err, size_t errlen)
 {
-	EVP_PKEY *key = load_key(keyfile, err, errlen);
-	X509 *cert = key ? ipectl_load_cert(certfile, err, errlen) : NULL;
+	int n, rc = -EINVAL;
+	EVP_PKEY *key = load_key(s, &rc, err, errlen);
+	X509 *cert = key ? ipectl_load_cert(s->cert, err, errlen) : NULL;
 	BIO *in = NULL;
 	PKCS7 *p7 = NULL;
 	unsigned char *der = NULL;
-	int n, rc = -EINVAL;
 
 	if (!key || !cert)
 		goto out;
 	if (!X509_check_private_key(cert, key)) {
 		rc = fail(err, errlen, -EINVAL, "%s does not belong to %s",
-			  keyfile, certfile);
+			  s->key, s->cert);
 		goto out;
 	}
 	if (len > INT_MAX) {
@@ -151,21 +227,21 @@ out:
  * ipectl_sign() - sign policy text as a PKCS#7 message with the text inside.
  * @data: the policy bytes.
  * @len: number of bytes.
- * @keyfile: the signer's private key (PEM or DER).
- * @certfile: the signer's certificate (PEM or DER).
+ * @s: the signer's key, certificate and passphrase source.
  * @out: a DER message, to be freed with OPENSSL_free().
  * @outlen: its length.
  * @err: message buffer for failures.
  * @errlen: its size.
  *
  * Return: 0; -ENOENT (a file cannot be read), -EINVAL (not a key or
- * certificate, or they do not match), -EIO (OpenSSL failed).
+ * certificate, or they do not match), -ENOKEY (an encrypted key and no
+ * passphrase), -EKEYREJECTED (a wrong passphrase), -EIO (OpenSSL failed).
  */
-int ipectl_sign(const unsigned char *data, size_t len, const char *keyfile,
-		const char *certfile, unsigned char **out, size_t *outlen,
-		char *err, size_t errlen)
+int ipectl_sign(const unsigned char *data, size_t len,
+		const struct ipectl_signer *s, unsigned char **out,
+		size_t *outlen, char *err, size_t errlen)
 {
-	return sign(data, len, keyfile, certfile,
+	return sign(data, len, s,
 		    PKCS7_NOATTR | PKCS7_BINARY | PKCS7_NOSMIMECAP, out, outlen,
 		    err, errlen);
 }
@@ -174,8 +250,7 @@ int ipectl_sign(const unsigned char *data, size_t len, const char *keyfile,
  * ipectl_sign_appended() - the policy text with a signature appended.
  * @data: the policy bytes.
  * @len: number of bytes.
- * @keyfile: the signer's private key (PEM or DER).
- * @certfile: the signer's certificate (PEM or DER).
+ * @s: the signer's key, certificate and passphrase source.
  * @out: text, detached PKCS#7, trailer, magic; to be freed with free().
  * @outlen: its length.
  * @err: message buffer for failures.
@@ -187,15 +262,14 @@ int ipectl_sign(const unsigned char *data, size_t len, const char *keyfile,
  * Return: as ipectl_sign(), or -ENOMEM.
  */
 int ipectl_sign_appended(const unsigned char *data, size_t len,
-			 const char *keyfile, const char *certfile,
-			 unsigned char **out, size_t *outlen, char *err,
-			 size_t errlen)
+			 const struct ipectl_signer *s, unsigned char **out,
+			 size_t *outlen, char *err, size_t errlen)
 {
 	unsigned char *sig, *blob;
 	size_t siglen, n;
 	int rc;
 
-	rc = sign(data, len, keyfile, certfile,
+	rc = sign(data, len, s,
 		  PKCS7_NOATTR | PKCS7_BINARY | PKCS7_NOSMIMECAP |
 		  PKCS7_DETACHED, &sig, &siglen, err, errlen);
 	if (rc)
@@ -434,51 +508,102 @@ static EVP_PKEY *new_key(bool ecdsa)
 	return ecdsa ? EVP_EC_gen("P-256") : EVP_RSA_gen(3072);
 }
 
-static int write_outputs(EVP_PKEY *key, X509 *c, const char *keyfile,
-			 const char *pemfile, const char *derfile, char *err,
-			 size_t errlen)
+/* Move what @b holds into @out (NUL-terminated, wiped when freed). */
+static int take_bio(BIO *b, struct ipectl_blob *out)
 {
-	BIO *b;
-	int ok;
+	char *p;
+	long n = BIO_get_mem_data(b, &p);
 
-	b = BIO_new_file(keyfile, "w");
-	ok = b && PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL);
-	BIO_free(b);
-	if (!ok)
-		return fail(err, errlen, -EIO, "cannot write %s", keyfile);
-	b = BIO_new_file(pemfile, "w");
-	ok = b && PEM_write_bio_X509(b, c);
-	BIO_free(b);
-	if (!ok)
-		return fail(err, errlen, -EIO, "cannot write %s", pemfile);
-	b = BIO_new_file(derfile, "wb");
-	ok = b && i2d_X509_bio(b, c);
-	BIO_free(b);
-	if (!ok)
-		return fail(err, errlen, -EIO, "cannot write %s", derfile);
+	if (n <= 0)
+		return -EIO;
+	out->data = malloc((size_t)n + 1);
+	if (!out->data)
+		return -ENOMEM;
+	memcpy(out->data, p, (size_t)n);
+	out->data[n] = '\0';
+	out->len = (size_t)n;
 	return 0;
 }
 
 /**
- * ipectl_keygen() - a key and a self-signed certificate for policy signing.
+ * ipectl_blob_free() - wipe and free a buffer.
+ * @b: the buffer; may be empty.
+ */
+void ipectl_blob_free(struct ipectl_blob *b)
+{
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->len);
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+static int encode_outputs(EVP_PKEY *key, X509 *c,
+			  struct ipectl_passphrase *pass,
+			  struct ipectl_blob *keyout, struct ipectl_blob *pem,
+			  struct ipectl_blob *der, char *err, size_t errlen)
+{
+	BIO *bk = BIO_new(BIO_s_mem()), *bp = BIO_new(BIO_s_mem());
+	BIO *bd = BIO_new(BIO_s_mem());
+	int ok, rc = -EIO;
+
+	if (!bk || !bp || !bd)
+		goto out;
+	if (pass) {
+		pass->err = 0;
+		ok = PEM_write_bio_PKCS8PrivateKey(bk, key, EVP_aes_256_cbc(),
+						   NULL, 0, pass_cb, pass);
+		if (!ok && pass->err) {
+			rc = fail(err, errlen, -ENOKEY, "no passphrase: %s",
+				  pass_error(pass));
+			goto out;
+		}
+	} else {
+		ok = PEM_write_bio_PrivateKey(bk, key, NULL, NULL, 0, NULL,
+					      NULL);
+	}
+	if (!ok || !PEM_write_bio_X509(bp, c) || !i2d_X509_bio(bd, c) ||
+	    take_bio(bk, keyout) || take_bio(bp, pem) || take_bio(bd, der)) {
+		rc = fail(err, errlen, -EIO, "encoding the key or certificate failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc) {
+		ipectl_blob_free(keyout);
+		ipectl_blob_free(pem);
+		ipectl_blob_free(der);
+	}
+	BIO_free_all(bk);
+	BIO_free(bp);
+	BIO_free(bd);
+	return rc;
+}
+
+/**
+ * ipectl_keygen() - a policy-signing key and its self-signed certificate.
  * @cn: the certificate's common name.
  * @ecdsa: ECDSA P-256 instead of RSA 3072.
  * @days: validity.
- * @keyfile: where the private key goes (PEM, mode 0600 by the caller's umask).
- * @pemfile: the certificate, PEM.
- * @derfile: the certificate, DER (for mokutil, the firmware db, the
- *	module's key directory).
+ * @pass: encrypt the key with this passphrase (asked with confirmation);
+ *	NULL: not encrypted.
+ * @key: the private key, PEM (PKCS#8, AES-256 when encrypted).
+ * @pem: the certificate, PEM.
+ * @der: the certificate, DER (the module's key directory, a firmware db).
  * @err: message buffer for failures.
  * @errlen: its size.
  *
- * The certificate is its own CA (basicConstraints CA:TRUE, keyCertSign) and
- * a code signer (digitalSignature, extendedKeyUsage codeSigning), which the
- * kernel's keyrings accept wherever it is enrolled.
+ * The certificate is a leaf for signing code (basicConstraints CA:FALSE,
+ * keyUsage digitalSignature, extendedKeyUsage codeSigning): it cannot
+ * vouch for other keys, and is not meant to be enrolled as a kernel
+ * module signer.  Nothing is written: the caller decides where (and
+ * ipectl_blob_free() wipes the key).
  *
- * Return: 0 or -EIO.
+ * Return: 0, -ENOKEY (no passphrase), -EIO or -ENOMEM.
  */
-int ipectl_keygen(const char *cn, bool ecdsa, int days, const char *keyfile,
-		  const char *pemfile, const char *derfile, char *err,
+int ipectl_keygen(const char *cn, bool ecdsa, int days,
+		  struct ipectl_passphrase *pass, struct ipectl_blob *key_out,
+		  struct ipectl_blob *pem, struct ipectl_blob *der, char *err,
 		  size_t errlen)
 {
 	EVP_PKEY *key = new_key(ecdsa);
@@ -505,14 +630,14 @@ int ipectl_keygen(const char *cn, bool ecdsa, int days, const char *keyfile,
 	    !X509_gmtime_adj(X509_getm_notBefore(c), 0) ||
 	    !X509_gmtime_adj(X509_getm_notAfter(c), (long)days * 86400) ||
 	    !X509_set_pubkey(c, key) ||
-	    !add_ext(c, NID_basic_constraints, "critical,CA:TRUE") ||
-	    !add_ext(c, NID_key_usage, "critical,digitalSignature,keyCertSign") ||
+	    !add_ext(c, NID_basic_constraints, "critical,CA:FALSE") ||
+	    !add_ext(c, NID_key_usage, "critical,digitalSignature") ||
 	    !add_ext(c, NID_ext_key_usage, "codeSigning") ||
 	    !add_ext(c, NID_subject_key_identifier, "hash") ||
 	    !add_ext(c, NID_authority_key_identifier, "keyid:always") ||
 	    !X509_sign(c, key, EVP_sha256()))
 		goto out_fail;
-	rc = write_outputs(key, c, keyfile, pemfile, derfile, err, errlen);
+	rc = encode_outputs(key, c, pass, key_out, pem, der, err, errlen);
 	goto out;
 out_fail:
 	rc = fail(err, errlen, -EIO, "making the certificate failed");

@@ -33,14 +33,49 @@ static inline int ipectl_appended_split(const unsigned char *blob, size_t len,
 {
 	return ipe_eng_appended_split(blob, len, textlen, siglen);
 }
-int ipectl_sign_appended(const unsigned char *data, size_t len,
-			 const char *keyfile, const char *certfile,
-			 unsigned char **out, size_t *outlen, char *err,
-			 size_t errlen);
+/**
+ * struct ipectl_passphrase - where a private key's passphrase comes from.
+ * @get: copy the passphrase into @buf (at most @size bytes, no NUL needed);
+ *	return its length, or -errno when it cannot be had.
+ *	@confirm: a new passphrase (ask twice).
+ * @explain: what an error of @get means, for messages; NULL: strerror().
+ * @ctx: for @get.
+ * @err: set here to what @get returned when it failed.
+ */
+struct ipectl_passphrase {
+	int (*get)(void *ctx, char *buf, size_t size, bool confirm);
+	const char *(*explain)(int err);
+	void *ctx;
+	int err;
+};
 
-int ipectl_sign(const unsigned char *data, size_t len, const char *keyfile,
-		const char *certfile, unsigned char **out, size_t *outlen,
-		char *err, size_t errlen);
+/**
+ * struct ipectl_signer - who signs.
+ * @key: the private key file (PEM, possibly encrypted, or DER).
+ * @cert: the certificate file (PEM or DER).
+ * @pass: the passphrase of an encrypted key; NULL: none can be had.
+ */
+struct ipectl_signer {
+	const char *key;
+	const char *cert;
+	struct ipectl_passphrase *pass;
+};
+
+/* A buffer; ipectl_blob_free() wipes it. */
+struct ipectl_blob {
+	unsigned char *data;
+	size_t len;
+};
+
+void ipectl_blob_free(struct ipectl_blob *b);
+
+int ipectl_sign_appended(const unsigned char *data, size_t len,
+			 const struct ipectl_signer *s, unsigned char **out,
+			 size_t *outlen, char *err, size_t errlen);
+
+int ipectl_sign(const unsigned char *data, size_t len,
+		const struct ipectl_signer *s, unsigned char **out,
+		size_t *outlen, char *err, size_t errlen);
 int ipectl_verify(const unsigned char *msg, size_t len, const char *certfile,
 		  unsigned char **content, size_t *clen, char **signer,
 		  char *err, size_t errlen);
@@ -48,8 +83,9 @@ int ipectl_verify_any(const unsigned char *msg, size_t len,
 		      const char *certfile, unsigned char **content,
 		      size_t *clen, char **signer, bool *appended, char *err,
 		      size_t errlen);
-int ipectl_keygen(const char *cn, bool ecdsa, int days, const char *keyfile,
-		  const char *pemfile, const char *derfile, char *err,
+int ipectl_keygen(const char *cn, bool ecdsa, int days,
+		  struct ipectl_passphrase *pass, struct ipectl_blob *key,
+		  struct ipectl_blob *pem, struct ipectl_blob *der, char *err,
 		  size_t errlen);
 X509 *ipectl_load_cert(const char *path, char *err, size_t errlen);
 

@@ -6,10 +6,97 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
+
+/* Write all of @data to @fd. */
+static int write_all(int fd, const unsigned char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Rename @from to @to in @dirfd, failing with -EEXIST if @to exists. */
+static int rename_noreplace(int dirfd, const char *from, const char *to)
+{
+	if (!renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE))
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	/* a filesystem without RENAME_NOREPLACE: link() never replaces */
+	if (linkat(dirfd, from, dirfd, to, 0))
+		return -errno;
+	unlinkat(dirfd, from, 0);
+	return 0;
+}
+
+/**
+ * ipectl_write_at() - write a whole file into a directory, all or nothing.
+ * @dirfd: the directory.
+ * @name: the file's name in it.
+ * @data: bytes.
+ * @len: number of bytes.
+ * @mode: the file's mode, whatever the umask.
+ * @replace: replace an existing entry of that name.
+ *
+ * The bytes go to a new temporary file, created with O_EXCL|O_NOFOLLOW so
+ * that no file or symbolic link someone else put there is ever opened,
+ * with @mode from the start; it is synced, then renamed to @name.  A
+ * symbolic link at @name is replaced, never followed.  Without @replace
+ * the rename itself refuses an existing @name, so a file created meanwhile
+ * is not overwritten either.
+ *
+ * Return: 0, -EEXIST (@name exists and !@replace), or -errno.
+ */
+int ipectl_write_at(int dirfd, const char *name, const void *data,
+		    size_t len, unsigned int mode, bool replace)
+{
+	unsigned char rnd[6];
+	char tmp[300];
+	int fd = -1, rc, tries;
+
+	if (strlen(name) > 200 || strchr(name, '/'))
+		return -EINVAL;
+	for (tries = 0; tries < 100; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -EIO;
+		snprintf(tmp, sizeof(tmp), ".%s.%02x%02x%02x%02x%02x%02x", name,
+			 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+		fd = openat(dirfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    mode & 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return -errno;
+	rc = write_all(fd, data, len);
+	if (!rc && (fchmod(fd, mode) || fsync(fd)))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc)
+		rc = replace ? (renameat(dirfd, tmp, dirfd, name) ? -errno : 0) :
+			       rename_noreplace(dirfd, tmp, name);
+	if (rc)
+		unlinkat(dirfd, tmp, 0);
+	else
+		fsync(dirfd);
+	return rc;
+}
 
 /**
  * ipectl_read_file() - read a whole file ("-" is standard input).

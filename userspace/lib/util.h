@@ -19,6 +19,8 @@ enum {
 /* Largest file ipectl reads as a policy: far past anything loadable. */
 #define IPECTL_MAX_FILE (64u << 20)
 
+int ipectl_write_at(int dirfd, const char *name, const void *data,
+		    size_t len, unsigned int mode, bool replace);
 int ipectl_read_file(const char *path, size_t max, unsigned char **data,
 		     size_t *len);
 const char *ipectl_errno_name(int err);
