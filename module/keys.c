@@ -2,20 +2,111 @@
 /*
  * keys.c - who may sign a policy.
  *
- * As upstream with IPE_POLICY_SIG_SECONDARY_KEYRING and _PLATFORM_KEYRING:
- * the secondary trusted keyring (which holds the builtin keys and, on
- * kernels with a machine keyring, the MOK keys), then on -ENOKEY or
- * -EKEYREJECTED the platform keyring (UEFI db).  ipe_lkm adds one more
- * anchor for kernels whose keyrings the owner cannot change: certificates
- * embedded at build time (every .der in the build's key directory, by
- * default /etc/ipe-lkm/keys), in a keyring of its own.
+ * The owner chooses, with the "trust" parameter (read at load), among:
+ *   embedded   certificates compiled into the module (every .der in the
+ *              build's key directory, by default /etc/ipe-lkm/keys), in a
+ *              keyring of its own;
+ *   builtin    the kernel's builtin trusted keys (the distribution's);
+ *   secondary  the secondary trusted keyring: builtin, plus keys added at
+ *              run time and, on kernels with a machine keyring, the
+ *              Machine Owner Keys;
+ *   platform   the platform keyring: the UEFI db, and MOKs that shim does
+ *              not mark trusted.
+ * The default, "embedded,builtin", leaves out the two keyrings that hold
+ * MOKs: DKMS's MOK is one, and its private half lies on every Secure Boot
+ * machine that builds modules with DKMS (/var/lib/dkms/mok.key), so any
+ * root user there could sign a policy.  Upstream IPE (built with
+ * IPE_POLICY_SIG_SECONDARY_KEYRING and _PLATFORM_KEYRING) is
+ * "secondary,platform" (docs/differences.md).  Keyrings are tried in the
+ * order builtin (or secondary, which includes it), platform, embedded;
+ * each next one only when the previous did not know the signer (-ENOKEY)
+ * or rejected it (-EKEYREJECTED).
  */
 #include <linux/cred.h>
 #include <linux/key.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
 #include <linux/verification.h>
 #include <keys/asymmetric-type.h>
 
 #include "ipe_lkm.h"
+
+#ifndef IPE_LKM_TRUST_DEFAULT
+#define IPE_LKM_TRUST_DEFAULT "embedded,builtin"
+#endif
+
+static char *trust = IPE_LKM_TRUST_DEFAULT;
+module_param(trust, charp, 0444);
+MODULE_PARM_DESC(trust,
+		 "who may sign policies, a list of embedded, builtin, secondary, platform (default "
+		 IPE_LKM_TRUST_DEFAULT "; upstream IPE: secondary,platform)");
+
+enum {
+	TRUST_EMBEDDED = BIT(0),
+	TRUST_BUILTIN = BIT(1),
+	TRUST_SECONDARY = BIT(2),
+	TRUST_PLATFORM = BIT(3),
+};
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+	bool available;
+} trust_sources[] = {
+	{ "embedded", TRUST_EMBEDDED, true },
+	{ "builtin", TRUST_BUILTIN, true },
+	{ "secondary", TRUST_SECONDARY,
+	  IS_ENABLED(CONFIG_SECONDARY_TRUSTED_KEYRING) },
+	{ "platform", TRUST_PLATFORM,
+	  IS_ENABLED(CONFIG_INTEGRITY_PLATFORM_KEYRING) },
+};
+
+/* Set up at init, torn down at exit; only read in between (no lock). */
+static unsigned int trusted;
+
+/*
+ * Parse @list into @bits.  Unknown or unavailable sources, and an empty
+ * list, are refused: the module does not load rather than trust other
+ * signers than the owner said.
+ */
+static int parse_trust(const char *list, unsigned int *bits)
+{
+	char *copy, *p, *word;
+	size_t i;
+	int rc = 0;
+
+	copy = kstrdup(list ? list : "", GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	*bits = 0;
+	p = copy;
+	while (!rc && (word = strsep(&p, ",")) != NULL) {
+		word = strim(word);
+		if (!*word)
+			continue;
+		for (i = 0; i < ARRAY_SIZE(trust_sources); i++) {
+			if (!strcmp(word, trust_sources[i].name))
+				break;
+		}
+		if (i == ARRAY_SIZE(trust_sources)) {
+			pr_err("trust=%s: unknown signer source '%s' (embedded, builtin, secondary, platform)\n",
+			       list, word);
+			rc = -EINVAL;
+		} else if (!trust_sources[i].available) {
+			pr_err("trust=%s: this kernel has no %s keyring\n",
+			       list, word);
+			rc = -ENOPKG;
+		} else {
+			*bits |= trust_sources[i].bit;
+		}
+	}
+	if (!rc && !*bits) {
+		pr_err("trust is empty: no policy could ever be loaded\n");
+		rc = -EINVAL;
+	}
+	kfree(copy);
+	return rc;
+}
 
 struct embedded_cert {
 	const u8 *data;
@@ -39,9 +130,17 @@ int ipe_lkm_keys_init(void)
 {
 	key_ref_t kref;
 	size_t i;
+	int rc;
 
-	if (!embedded_certs_n)
+	rc = parse_trust(trust, &trusted);
+	if (rc)
+		return rc;
+	pr_info("policy signers trusted: %s\n", trust);
+	if (!embedded_certs_n) {
+		if (trusted == TRUST_EMBEDDED)
+			pr_warn("trust=embedded, but no certificate was embedded: only the boot policy can be in force\n");
 		return 0;
+	}
 	embedded_keyring = keyring_alloc(".ipe_lkm", GLOBAL_ROOT_UID,
 					 GLOBAL_ROOT_GID, current_cred(),
 					 (KEY_POS_ALL & ~KEY_POS_SETATTR) |
@@ -89,8 +188,8 @@ static bool try_next(int rc)
 }
 
 /*
- * Upstream's keyring order, then the embedded keyring: each next one only
- * when the previous did not know the signer (-ENOKEY) or rejected it
+ * The trusted keyrings in order (file comment): each next one only when the
+ * previous did not know the signer (-ENOKEY) or rejected it
  * (-EKEYREJECTED).  @data NULL: the content is inside @msg; else @msg is a
  * detached signature of @data.
  */
@@ -100,22 +199,25 @@ static int verify_in_order(const void *data, size_t datalen, const u8 *msg,
 				       size_t asn1hdrlen),
 			   void *ctx)
 {
-	int rc;
+	struct key *rings[3];
+	int n = 0, i, rc = -ENOKEY;
 
-	rc = verify_pkcs7_signature(data, datalen, msg, len,
-				    IS_ENABLED(CONFIG_SECONDARY_TRUSTED_KEYRING) ?
-				    VERIFY_USE_SECONDARY_KEYRING : NULL,
-				    VERIFYING_UNSPECIFIED_SIGNATURE, view, ctx);
-	if (try_next(rc) && IS_ENABLED(CONFIG_INTEGRITY_PLATFORM_KEYRING))
-		rc = verify_pkcs7_signature(data, datalen, msg, len,
-					    VERIFY_USE_PLATFORM_KEYRING,
+	/* VERIFY_USE_SECONDARY_KEYRING includes the builtin keys */
+	if (trusted & TRUST_SECONDARY)
+		rings[n++] = VERIFY_USE_SECONDARY_KEYRING;
+	else if (trusted & TRUST_BUILTIN)
+		rings[n++] = NULL;	/* the builtin trusted keys */
+	if (trusted & TRUST_PLATFORM)
+		rings[n++] = VERIFY_USE_PLATFORM_KEYRING;
+	if ((trusted & TRUST_EMBEDDED) && embedded_keyring)
+		rings[n++] = embedded_keyring;
+	for (i = 0; i < n; i++) {
+		rc = verify_pkcs7_signature(data, datalen, msg, len, rings[i],
 					    VERIFYING_UNSPECIFIED_SIGNATURE,
 					    view, ctx);
-	if (try_next(rc) && embedded_keyring)
-		rc = verify_pkcs7_signature(data, datalen, msg, len,
-					    embedded_keyring,
-					    VERIFYING_UNSPECIFIED_SIGNATURE,
-					    view, ctx);
+		if (!try_next(rc))
+			break;
+	}
 	return rc;
 }
 

@@ -124,6 +124,22 @@ chmod 644 loose.key
 expect "a key others can read: a warning" 0 "loose.key can be read by others \(mode 0644\)" \
 	"$IPECTL" sign -k loose.key -c d0/policy-signing.crt -o l.p7s p.pol
 
+# --- deploy names DKMS's MOK as the signer
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=DKMS module signing key" \
+	-keyout mok.key -outform DER -out mok.pub 2>/dev/null
+openssl x509 -inform DER -in mok.pub -out mok.crt
+openssl smime -sign -noattr -nodetach -nosmimecap -binary -outform der -in p.pol \
+	-signer mok.crt -inkey mok.key -out mok.p7s
+mkdir fake-tree
+expect "deploy warns about a policy signed by DKMS's MOK" 2 "signed by DKMS's Machine Owner Key \(mok.pub\)" \
+	env IPECTL_DKMS_MOK=mok.pub "$IPECTL" deploy --tree "$T/fake-tree" mok.p7s
+"$IPECTL" sign -k d0/policy-signing.key -c d0/policy-signing.crt -o own.p7s p.pol 2>/dev/null
+out=$(IPECTL_DKMS_MOK=mok.pub "$IPECTL" deploy --tree "$T/fake-tree" own.p7s 2>&1)
+grep -q "Machine Owner Key" <<<"$out" && ko "no warning for another signer" "$out" || ok "no warning for another signer"
+"$IPECTL" sign --appended -k mok.key -c mok.crt -o mok.sig p.pol 2>/dev/null
+expect "... also with an appended signature" 1 "signed by DKMS's Machine Owner Key" \
+	env IPECTL_DKMS_MOK=mok.pub "$IPECTL" deploy --tree "$T/fake-tree" mok.sig
+
 # --- bash completion never evaluates a policy name
 COMPL=$(dirname "$IPECTL")/completion/ipectl
 mkdir -p tree/policies

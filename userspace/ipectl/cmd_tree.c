@@ -235,6 +235,25 @@ static int load_signed(const char *file, struct common *c,
 	return rc;
 }
 
+/*
+ * DKMS's Machine Owner Key signs modules on Secure Boot machines; its
+ * private half is on every machine that builds with DKMS.  A policy it
+ * signed is trusted only through the keyrings that hold MOKs, which
+ * ipe_lkm's default trust leaves out (docs/install.md).
+ */
+static void warn_dkms_mok(const char *file, const unsigned char *der,
+			  size_t len)
+{
+	const char *mok = getenv("IPECTL_DKMS_MOK");
+
+	if (!mok || !*mok)
+		mok = "/var/lib/dkms/mok.pub";
+	if (access(mok, R_OK) || ipectl_signed_by(der, len, mok) != 1)
+		return;
+	ipectl_warn("%s is signed by DKMS's Machine Owner Key (%s), whose private key is on every machine that builds modules with DKMS: any root user there can sign such policies.  ipe_lkm's default trust refuses it; sign with a key of your own (ipectl keygen) instead",
+		    file, mok);
+}
+
 int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
 	struct common c = { .key = getenv("IPECTL_KEY"),
@@ -266,6 +285,7 @@ int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
 			     argv[0], e.line, e.msg, ipectl_errno_name(e.err));
 		goto out;
 	}
+	warn_dkms_mok(argv[0], der, derlen);
 	if (open_tree(c.tree, &t)) {
 		status = IPECTL_EXIT_SYSTEM;
 		goto out;
@@ -496,14 +516,27 @@ static void read_or(const struct ipectl_tree *t, const char *rel, char *buf,
 		snprintf(buf, size, "%s", def);
 }
 
+/* The first line of a small file, or "" if it cannot be read. */
+static void read_line_of(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
 	struct common c = { 0 };
 	struct ipectl_tree t;
 	char enf[8], sa[8], active[256] = "", ver[32] = "", modver[64] = "";
-	char rel[512], **names;
+	char rel[512], **names, trust[128] = "";
 	size_t n = 0, i;
-	FILE *f;
 
 	PARSE_OR_RETURN(cmd, argc, argv, &c, 0);
 	if (open_tree(c.tree, &t))
@@ -519,17 +552,21 @@ int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[])
 			free(names[i]);
 		free(names);
 	}
-	f = t.module ? fopen("/sys/module/ipe_lkm/version", "r") : NULL;
-	if (f) {
-		if (fgets(modver, sizeof(modver), f))
-			modver[strcspn(modver, "\n")] = '\0';
-		fclose(f);
+	if (t.module) {
+		read_line_of("/sys/module/ipe_lkm/version", modver, sizeof(modver));
+		read_line_of("/sys/module/ipe_lkm/parameters/trust", trust,
+			     sizeof(trust));
 	}
 	if (c.json) {
 		printf("{\"enforcer\":\"%s\",\"module_version\":",
 		       t.module ? "ipe_lkm" : "builtin");
 		if (t.module)
 			ipectl_json_str(stdout, modver, strlen(modver));
+		else
+			fputs("null", stdout);
+		fputs(",\"trust\":", stdout);
+		if (trust[0])
+			ipectl_json_str(stdout, trust, strlen(trust));
 		else
 			fputs("null", stdout);
 		fputs(",\"tree\":", stdout);
@@ -548,8 +585,12 @@ int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	}
 	printf("enforcer:       %s\n", t.module ? "ipe_lkm (module)" :
 						  "built-in IPE (kernel)");
-	if (t.module)
+	if (t.module) {
 		printf("module version: %s\n", modver[0] ? modver : "?");
+		printf("signers:        %s%s\n", trust[0] ? trust : "?",
+		       strstr(trust, "secondary") || strstr(trust, "platform") ?
+		       " (Machine Owner Keys are trusted: DKMS's among them)" : "");
+	}
 	printf("tree:           %s\n", t.path);
 	printf("enforce:        %s\n", enf[0] == '1' ? "on" : "off (permissive: denials are only audited)");
 	printf("success_audit:  %s\n", sa[0] == '1' ? "on" : "off");

@@ -647,3 +647,55 @@ out:
 	EVP_PKEY_free(key);
 	return rc;
 }
+
+/**
+ * ipectl_signed_by() - whether a signed policy's signer has the key of a
+ *	given certificate.
+ * @msg: the signed policy, either format.
+ * @len: its length.
+ * @certfile: the certificate (PEM or DER).
+ *
+ * Nothing is verified here: this only names the signer (ipectl deploy's
+ * warning about DKMS's Machine Owner Key).
+ *
+ * Return: 1 (yes), 0 (no), or -errno (unreadable certificate, not a
+ * signed policy).
+ */
+int ipectl_signed_by(const unsigned char *msg, size_t len,
+		     const char *certfile)
+{
+	const unsigned char *p = msg;
+	STACK_OF(X509) *signers = NULL;
+	size_t tlen, slen;
+	char err[256];
+	PKCS7 *p7 = NULL;
+	X509 *cert;
+	int i, rc = 0;
+
+	if (!ipectl_appended_split(msg, len, &tlen, &slen)) {
+		p = msg + tlen;
+		len = slen;
+	}
+	cert = ipectl_load_cert(certfile, err, sizeof(err));
+	if (!cert)
+		return -ENOENT;
+	if (len <= LONG_MAX)
+		p7 = d2i_PKCS7(NULL, &p, (long)len);
+	if (p7 && PKCS7_type_is_signed(p7))
+		signers = PKCS7_get0_signers(p7, NULL, 0);
+	if (!signers) {
+		rc = -EBADMSG;
+		goto out;
+	}
+	for (i = 0; i < sk_X509_num(signers); i++) {
+		if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(signers, i)),
+				X509_get0_pubkey(cert)) == 1)
+			rc = 1;
+	}
+out:
+	sk_X509_free(signers);
+	PKCS7_free(p7);
+	X509_free(cert);
+	ERR_clear_error();
+	return rc;
+}

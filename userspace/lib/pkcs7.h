@@ -88,5 +88,7 @@ int ipectl_keygen(const char *cn, bool ecdsa, int days,
 		  struct ipectl_blob *pem, struct ipectl_blob *der, char *err,
 		  size_t errlen);
 X509 *ipectl_load_cert(const char *path, char *err, size_t errlen);
+int ipectl_signed_by(const unsigned char *msg, size_t len,
+		     const char *certfile);
 
 #endif /* IPECTL_PKCS7_H */

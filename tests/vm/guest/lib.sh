@@ -256,6 +256,26 @@ ipe_lkm_insmod() {
 	[ -d "$T" ]
 }
 
+# ipe_lkm built without embedded certificates (the harness embeds the CA in
+# $IPET_MODULE): its default trust then knows no test key.
+NOEMBED_KO=/lib/ipet/enforcer-noembed.ko
+# swap_module KO [PARAM...]: replace the loaded ipe_lkm (permissive first).
+swap_module() {
+	echo 0 >$T/enforce
+	rmmod ipe_lkm 2>/tmp/rmmod.err || fail "rmmod ipe_lkm: $(cat /tmp/rmmod.err)"
+	ipe_lkm_insmod "$@" || fail "insmod $*"
+}
+# restore_module: the module under test again, enforcing, as the next tests
+# expect (ipe_reset then loads their base policy).
+restore_module() {
+	if grep -q '^ipe_lkm ' /proc/modules; then
+		echo 0 >$T/enforce
+		rmmod ipe_lkm || return 1
+	fi
+	ipe_lkm_insmod
+}
+loaded() { grep -q '^ipe_lkm ' /proc/modules; }
+
 # fsv_prepare: enable fs-verity on the fixture files once per boot:
 #   /mnt/fsv/plain/ipet  no verity      /mnt/fsv/unsigned/ipet  verity, no signature
 #   /mnt/fsv/signed/ipet verity + built-in signature (cert in .fs-verity)

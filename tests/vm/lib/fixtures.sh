@@ -10,7 +10,10 @@ CA_OWNER_GUID=4a3e9c02-6b1d-4f0e-9d2a-1e5f00c0ffee
 keys_make()
 {
 	local d=$1 k
-	[[ -f $d/.done ]] && return 0
+	if [[ -f $d/.done ]]; then
+		keys_embed "$d"
+		return 0
+	fi
 	log "making test keys"
 	mkdir -p "$d"
 	for k in ca other; do
@@ -26,6 +29,16 @@ keys_make()
 	virt-fw-vars --inplace "$d/vars.fd" --add-db "$CA_OWNER_GUID" "$d/ca.crt" \
 		>/dev/null 2>&1 || die "virt-fw-vars --add-db (run tests/vm/deps?)"
 	touch "$d/.done"
+	keys_embed "$d"
+}
+
+# keys_embed DIR: DIR/embed, the certificates the harness's module builds
+# embed (IPE_LKM_KEYS_DIR): the CA, which the default trust then accepts.
+keys_embed()
+{
+	[[ -f $1/embed/ca.der && ! $1/embed/ca.der -ot $1/ca.der ]] && return 0
+	mkdir -p "$1/embed"
+	cp "$1/ca.der" "$1/embed/ca.der"
 }
 
 # fixtures_make DIR KEYS: the per-kernel images (they carry this kernel's .ko

@@ -8,23 +8,6 @@
 
 FAULT_KO=/lib/ipet/enforcer-fault.ko
 
-# swap_module KO [PARAM...]: replace the loaded ipe_lkm (permissive first).
-swap_module() {
-	echo 0 >$T/enforce
-	rmmod ipe_lkm 2>/tmp/rmmod.err || fail "rmmod ipe_lkm: $(cat /tmp/rmmod.err)"
-	ipe_lkm_insmod "$@" || fail "insmod $*"
-}
-# restore_module: the module under test again, enforcing, as the next tests
-# expect (ipe_reset then loads their base policy).
-restore_module() {
-	if grep -q '^ipe_lkm ' /proc/modules; then
-		echo 0 >$T/enforce
-		rmmod ipe_lkm || return 1
-	fi
-	ipe_lkm_insmod
-}
-loaded() { grep -q '^ipe_lkm ' /proc/modules; }
-
 # The reproduction of the use-after-free: an fd on a tree file (here one
 # any user may open) must keep the module loaded.
 t_harden_fd_pins_module() { # smoke
