@@ -35,23 +35,16 @@ trap 'rm -rf "$work"' EXIT
 src=$work/ipe-lkm-$ver
 mkdir -p "$src"
 
-# The clean copy: with git, exactly the tracked and not-ignored files that
-# exist (uncommitted new files included); without git, the tree minus its
-# build products.
-if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	git -C "$top" ls-files -z -c -o --exclude-standard |
-		while IFS= read -r -d '' f; do
-			[ -e "$top/$f" ] && printf '%s\0' "$f"
-		done |
-		tar -C "$top" --null -T - -cf - | tar -C "$src" -xf -
-else
-	tar -C "$top" --exclude=./build --exclude=./.git \
-		--exclude=./tests/vm/.cache --exclude=./tests/vm/out \
-		--exclude='*.o' --exclude='*.ko' -cf - . | tar -C "$src" -xf -
-fi
+# The clean copy: what packaging/source-files.sh lists (never a private
+# key).
+bash "$top/packaging/source-files.sh" "$top" >"$work/files" ||
+	die "the tree holds private key material (above): not packaged"
+tar -C "$top" --null --no-recursion -T "$work/files" -cf - | tar -C "$src" -xf -
 rm -rf "$src/debian"
 cp -a "$top/packaging/debian" "$src/debian"
 rm -f "$src/debian/README.md" "$src/debian/build-deb.sh"
+# the unit is shared with the RPM; dh_installsystemd finds it by this name
+cp "$top/packaging/systemd/ipe-policies.service" "$src/debian/ipectl.ipe-policies.service"
 
 echo "make deb: building in $src"
 # No -dbgsym package: build/deb holds exactly the two packages.  ipectl's

@@ -32,19 +32,18 @@ grep -q '^PACKAGE_NAME="ipe-lkm"' dkms.conf ||
 rm -rf "$OUT"
 mkdir -p "$OUT"/{SOURCES,SPECS,BUILD,BUILDROOT,RPMS,SRPMS}
 
-# The tarball holds the working tree's files that git tracks or would track
-# (not the ignored build products), so uncommitted changes are packaged.
+# The tarball holds packaging/source-files.sh's list: the working tree's
+# files that git tracks or would track (not the ignored build products, nor
+# private keys), so uncommitted changes are packaged.
 # A fixed mtime, owner and order make it reproducible for a given tree.
 name=ipe-lkm-$version
-git ls-files -z --cached --others --exclude-standard |
-	while IFS= read -r -d '' f; do
-		[ -e "$f" ] && printf '%s\0' "$f"
-	done |
-	LC_ALL=C sort -z |
-	tar --create --null --no-recursion --files-from=- \
+bash packaging/source-files.sh . >"$OUT/files" ||
+	die "the tree holds private key material (above): not packaged"
+tar --create --null --no-recursion --files-from="$OUT/files" \
 		--transform "s,^,$name/," --owner=0 --group=0 --numeric-owner \
 		--mtime="@$(git log -1 --format=%ct 2>/dev/null || echo 0)" |
 	gzip -9n >"$OUT/SOURCES/$name.tar.gz"
+rm -f "$OUT/files"
 cp "$SPEC" "$OUT/SPECS/"
 
 # Host adaptations, none of which changes what the spec asks for:

@@ -146,13 +146,15 @@ check "shipped dkms.conf passes the keys dir and the boot policy" \
 check "ipectl binary runs and says $VERSION" \
 	grep -q "$VERSION" <("$T/ctl-root/usr/sbin/ipectl" --version 2>&1)
 
-# ipe-policies with a recording ipectl: deploys what is not loaded yet,
-# skips what is, activates the named policy, fails when a deploy fails.
+# ipe-policies with a recording ipectl: deploys every signed format that is
+# not loaded yet, skips what is, activates the named policy (names after
+# --), and fails loudly (exit 1, error priority for the journal) when a
+# policy cannot be deployed or activated or is not signed.
 pol=$T/policies
 mkdir -p "$pol" "$T/fakebin"
 printf 'A' >"$pol/a.p7s"
 printf 'B' >"$pol/b.p7s"
-printf 'C' >"$pol/c.pol"
+printf 'S' >"$pol/s.sig"
 echo "site " >"$pol/active"
 cat >"$T/fake-ipectl" <<EOF
 #!/bin/sh
@@ -163,7 +165,8 @@ list)
 	echo "a 1.0.0 no $(printf A | sha256sum | cut -d' ' -f1)"
 	echo "site 1.0.0 no (boot policy, unsigned)"
 	;;
-deploy) [ "\$2" != "$pol/fail.p7s" ] ;;
+deploy) [ "\$2" = -- ] && [ "\$3" != "$pol/fail.p7s" ] ;;
+activate) [ "\$2" = -- ] && [ "\$3" = site ] ;;
 esac
 EOF
 chmod +x "$T/fake-ipectl"
@@ -172,18 +175,46 @@ policies() {
 	IPE_POLICY_DIR=$pol IPECTL=$T/fake-ipectl \
 		sh "$T/ctl-root/usr/libexec/ipectl/ipe-policies" >"$T/out" 2>&1
 }
-if policies && [ "$(grep -v '^list' "$T/ipectl.calls")" = "deploy $pol/b.p7s
-activate site" ]; then
-	ok "ipe-policies: deploys what is not loaded, activates 'active'"
+if policies && [ "$(grep -v '^list' "$T/ipectl.calls")" = "deploy -- $pol/b.p7s
+deploy -- $pol/s.sig
+activate -- site" ]; then
+	ok "ipe-policies: deploys .p7s and .sig not loaded yet, activates 'active'"
 else
-	ko "ipe-policies: deploys what is not loaded, activates 'active'" "$(cat "$T/ipectl.calls" "$T/out")"
+	ko "ipe-policies: deploys .p7s and .sig not loaded yet, activates 'active'" "$(cat "$T/ipectl.calls" "$T/out")"
 fi
 printf 'F' >"$pol/fail.p7s"
-if ! policies && grep -q "deploy $pol/fail.p7s" "$T/ipectl.calls" &&
-	grep -q '^activate site' "$T/ipectl.calls"; then
+if ! policies && grep -q "deploy -- $pol/fail.p7s" "$T/ipectl.calls" &&
+	grep -q '^activate -- site' "$T/ipectl.calls"; then
 	ok "ipe-policies: a failed deploy fails the unit, the rest still runs"
 else
 	ko "ipe-policies: a failed deploy fails the unit, the rest still runs" "$(cat "$T/ipectl.calls" "$T/out")"
+fi
+rm "$pol/fail.p7s"
+echo "--help" >"$pol/active"
+if ! policies && grep -qx -- 'activate -- --help' "$T/ipectl.calls" &&
+	grep -q "cannot activate '--help'" "$T/out"; then
+	ok "ipe-policies: an 'active' naming --help is a name, and fails the unit"
+else
+	ko "ipe-policies: an 'active' naming --help is a name, and fails the unit" "$(cat "$T/ipectl.calls" "$T/out")"
+fi
+echo site >"$pol/active"
+printf 'P' >"$pol/plain.pol"
+if ! policies && grep -q "plain.pol is a plain policy: sign it" "$T/out"; then
+	ok "ipe-policies: a plain policy is an error, not skipped"
+else
+	ko "ipe-policies: a plain policy is an error, not skipped" "$(cat "$T/out")"
+fi
+if ! JOURNAL_STREAM=8:9 policies && grep -q '^<3>ipe-policies: .*plain.pol' "$T/out"; then
+	ok "ipe-policies: errors at error priority under systemd"
+else
+	ko "ipe-policies: errors at error priority under systemd" "$(cat "$T/out")"
+fi
+rm "$pol/plain.pol"
+echo notes >"$pol/README"
+if policies && grep -q "README ignored" "$T/out"; then
+	ok "ipe-policies: another file is named, and ignored"
+else
+	ko "ipe-policies: another file is named, and ignored" "$(cat "$T/out")"
 fi
 
 # ---- the host: dpkg -i, DKMS, purge -----------------------------------------

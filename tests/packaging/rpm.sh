@@ -114,7 +114,11 @@ expected_ctl() {
 		/usr/share/bash-completion/completions/ipectl \
 		/usr/share/licenses/ipectl /usr/share/licenses/ipectl/GPL-2.0-only.txt \
 		/usr/share/licenses/ipectl/MIT.txt /usr/share/licenses/ipectl/README \
-		/usr/lib/.build-id /usr/lib/.build-id/NN /usr/lib/.build-id/NN/ID
+		/usr/lib/.build-id /usr/lib/.build-id/NN /usr/lib/.build-id/NN/ID \
+		/usr/libexec/ipectl /usr/libexec/ipectl/ipe-policies \
+		/usr/lib/systemd/system/ipe-policies.service \
+		/usr/lib/systemd/system-preset/80-ipectl.preset \
+		/etc/ipe-lkm /etc/ipe-lkm/policies
 }
 
 t_files_dkms() {
@@ -211,10 +215,17 @@ t_scripts_text() {
 		"^dkms remove .*--rpm_safe_upgrade"; do
 		grep -Eq -- "$re" <<<"$s" || { echo "rpm --scripts: no /$re/:"; echo "$s"; return 1; }
 	done
+	# ipectl: ipe-policies.service enabled by preset on install, disabled
+	# on removal (systemd-rpm-macros' scriptlets, or the spec's fallback)
 	s=$(rpm -qp --scripts "$CTL")
-	[ -z "$s" ] || { echo "ipectl has scriptlets:"; echo "$s"; return 1; }
+	for re in "^postinstall scriptlet" "preset.*ipe-policies.service" \
+		"^preuninstall scriptlet" "(disable|preset).*ipe-policies.service"; do
+		grep -Eq -- "$re" <<<"$s" || { echo "ipectl --scripts: no /$re/:"; echo "$s"; return 1; }
+	done
+	[ "$(rpm -qp --qf '[%{FILENAMES}\n]' "$CTL" | grep -c 'ipe-policies')" -ge 2 ] ||
+		{ echo "ipectl lacks ipe-policies or its unit"; return 1; }
 }
-check "rpm -qp --scripts: dkms add/build/install in %post, dkms remove in %preun" t_scripts_text
+check "rpm -qp --scripts: dkms add/build/install in %post, dkms remove in %preun; ipe-policies.service by preset" t_scripts_text
 
 # run_scriptlet TAG RC: run the package's TAG scriptlet with sh and a stub
 # dkms that logs its arguments and exits RC; print the log.
