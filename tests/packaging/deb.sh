@@ -103,7 +103,7 @@ src=/usr/src/ipe-lkm-$VERSION
 {
 	for f in VERSION dkms.conf LICENSES/* module/Kbuild module/Makefile \
 		module/gen-inc.sh module/*.c module/*.h module/engine/*.c \
-		module/engine/*.h; do
+		module/engine/*.h module/host/*.c module/host/*.h; do
 		echo "$src/$f"
 	done
 } | LC_ALL=C sort >"$T/want"

@@ -118,7 +118,7 @@ fixtures_make()
 parser_cases()
 {
 	local d=$1 top=$VM_DIR/../.. bin=$OUT/build/parser-dump
-	gcc -O1 -I"$top/module/engine" -I"$top/userspace/lib" -o "$bin" \
+	gcc -O1 -I"$top/module/engine" -I"$top/module/host" -I"$top/userspace/lib" -o "$bin" \
 		"$top/tests/engine/test_parse.c" "$top"/module/engine/*.c ||
 		die "cannot build the parser case dumper"
 	rm -rf "$d" && mkdir -p "$d"

@@ -8,7 +8,9 @@
  * ipe_eng_zalloc(size) ipe_eng_free(p): small objects;
  * ipe_eng_zalloc_array(n, size) ipe_eng_free_array(p): large arrays
  * (vmalloc-backed in the kernel), NULL on overflow of n * size.
- * The kernel's version is module/ipe_engine_deps.h.
+ * The kernel's version is module/ipe_engine_deps.h.  Used by ipectl, the
+ * engine tests and module/host/check-policy.c (the boot policy, checked at
+ * build time).
  */
 #ifndef IPE_ENGINE_DEPS_H
 #define IPE_ENGINE_DEPS_H
