@@ -140,6 +140,59 @@ grep -q "Machine Owner Key" <<<"$out" && ko "no warning for another signer" "$ou
 expect "... also with an appended signature" 1 "signed by DKMS's Machine Owner Key" \
 	env IPECTL_DKMS_MOK=mok.pub "$IPECTL" deploy --tree "$T/fake-tree" mok.sig
 
+# --- verify: what it checks without -c, and with -c the kernel's rules
+"$IPECTL" sign -k d0/policy-signing.key -c d0/policy-signing.crt -o v.p7s p.pol 2>/dev/null
+expect "verify without -c: intact, signer not verified, exit 3" 3 "INTACT, SIGNER NOT VERIFIED: signed by .*pass -c CERT" "$IPECTL" verify v.p7s
+expect "verify --json without -c" 3 '"valid":true,"signer_verified":false' "$IPECTL" verify --json v.p7s
+expect "verify -c: OK, exit 0" 0 "OK: signed by .*chains to the given certificate" "$IPECTL" verify -c d0/policy-signing.crt v.p7s
+expect "verify --json -c" 0 '"valid":true,"signer_verified":true' "$IPECTL" verify --json -c d0/policy-signing.crt v.p7s
+printf 'x' >junk.p7s
+expect "an error outranks an unverified signer" 1 "" "$IPECTL" verify v.p7s junk.p7s
+# a subject with a C1 control (U+009B, CSI in UTF-8 terminals), a C0 one
+# and an accented letter
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -utf8 \
+	-subj "/CN=$(printf 'ctl\xc2\x9b[31m-\x1b-\xc3\xa9')" -keyout ctl.key -out ctl.crt 2>/dev/null
+openssl smime -sign -noattr -nodetach -nosmimecap -binary -outform der -in p.pol \
+	-signer ctl.crt -inkey ctl.key -out ctl.p7s
+out=$("$IPECTL" verify -c ctl.crt ctl.p7s 2>&1)
+if grep -q $'\xc2\x9b\|\x1b' <<<"$out"; then ko "no control character reaches the terminal" "$(od -c <<<"$out" | head -5)"
+else ok "no control character reaches the terminal"; fi
+expect "C1 escaped, é kept" 0 'ctl\\xC2\\x9B\[31m-\\x1B-é|ctl\\xC2\\x9B\[31m-\\1B-é' "$IPECTL" verify -c ctl.crt ctl.p7s
+# -c as the kernel: validity dates are not checked
+mkdir -p ca/new && : >ca/index.txt && echo 01 >ca/serial
+cat >ca/ca.cnf <<'CNF'
+[ca]
+default_ca = d
+[d]
+dir = ca
+new_certs_dir = ca/new
+database = ca/index.txt
+serial = ca/serial
+default_md = sha256
+policy = p
+x509_extensions = ext
+[p]
+commonName = supplied
+[ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = codeSigning
+CNF
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=expired \
+	-keyout old.key -out old.csr 2>/dev/null
+openssl ca -batch -config ca/ca.cnf -selfsign -keyfile old.key -in old.csr -out old.crt \
+	-startdate 20200101000000Z -enddate 20200102000000Z 2>/dev/null
+openssl smime -sign -noattr -nodetach -nosmimecap -binary -outform der -in p.pol \
+	-signer old.crt -inkey old.key -out old.p7s
+expect "an expired signer verifies, as in the kernel" 0 "OK: signed by CN ?= ?expired" "$IPECTL" verify -c old.crt old.p7s
+# every certificate of a bundle is an anchor, not just the first
+cat ctl.crt d0/policy-signing.crt >bundle.pem
+expect "the signer's certificate second in a bundle" 0 "OK: signed by" "$IPECTL" verify -c bundle.pem v.p7s
+# content that is not id-data: the kernel refuses it
+openssl cms -sign -nodetach -binary -outform der -noattr -econtent_type 1.2.3.4 -in p.pol \
+	-signer d0/policy-signing.crt -inkey d0/policy-signing.key -out other-type.p7s 2>/dev/null
+expect "signed content not of type id-data is refused" 1 "not of type id-data" "$IPECTL" verify -c d0/policy-signing.crt other-type.p7s
+
 # --- bash completion never evaluates a policy name
 COMPL=$(dirname "$IPECTL")/completion/ipectl
 mkdir -p tree/policies

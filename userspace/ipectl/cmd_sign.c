@@ -282,11 +282,14 @@ static int verify_one(const char *file, const char *cert, bool show,
 	}
 	rc = ipectl_verify_any(msg, len, cert, &text, &tlen, &signer, &appended,
 			       err, sizeof(err));
-	status = rc ? IPECTL_EXIT_INPUT : IPECTL_EXIT_OK;
+	/* without -c only the signature is checked: anyone may have made it */
+	status = rc ? IPECTL_EXIT_INPUT :
+		 cert ? IPECTL_EXIT_OK : IPECTL_EXIT_UNVERIFIED;
 	if (json) {
 		fputs("{\"file\":", stdout);
 		ipectl_json_str(stdout, file, strlen(file));
-		printf(",\"valid\":%s,\"format\":\"%s\"", rc ? "false" : "true",
+		printf(",\"valid\":%s,\"signer_verified\":%s,\"format\":\"%s\"",
+		       rc ? "false" : "true", !rc && cert ? "true" : "false",
 		       appended ? "appended" : "pkcs7");
 		if (rc) {
 			printf(",\"errno\":\"%s\",\"error\":",
@@ -303,12 +306,14 @@ static int verify_one(const char *file, const char *cert, bool show,
 		ipectl_error("%s: %s (%s)", file, err, ipectl_errno_name(rc));
 	} else if (show) {
 		fwrite(text, 1, tlen, stdout);
+	} else if (cert) {
+		printf("%s: OK: %ssigned by %s, chains to the given certificate\n",
+		       file, appended ? "appended signature, " : "",
+		       signer ? signer : "?");
 	} else {
-		printf("%s: OK: %ssigned by %s%s\n", file,
-		       appended ? "appended signature, " : "",
-		       signer ? signer : "?",
-		       cert ? ", chains to the given certificate" :
-			      " (signature checked; pass -c CERT to check who signed)");
+		printf("%s: INTACT, SIGNER NOT VERIFIED: %ssigned by %s; anyone can make such a signature: pass -c CERT to check who signed\n",
+		       file, appended ? "appended signature, " : "",
+		       signer ? signer : "?");
 	}
 	free(signer);
 	free(text);
@@ -343,11 +348,18 @@ int cmd_verify(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		ipectl_usage(cmd, stderr);
 		return IPECTL_EXIT_INPUT;
 	}
+	/* an error outranks an unverified signer, which outranks success */
 	for (i = optind; i < argc; i++) {
 		int s = verify_one(argv[i], cert, show, json);
 
-		if (s > status)
+		if (s == IPECTL_EXIT_UNVERIFIED) {
+			if (status == IPECTL_EXIT_OK)
+				status = s;
+		} else if (s != IPECTL_EXIT_OK &&
+			   (status == IPECTL_EXIT_OK ||
+			    status == IPECTL_EXIT_UNVERIFIED || s > status)) {
 			status = s;
+		}
 	}
 	return status;
 }

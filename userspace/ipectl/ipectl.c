@@ -90,8 +90,13 @@ static const struct ipectl_cmd cmds[] = {
 "\n"
 "Check that FILE is a PKCS#7 message with the policy inside, or a policy\n"
 "with an appended signature (ipectl sign --appended), and that its\n"
-"signature is valid; with -c, that the signer chains to CERT.  --show\n"
-"writes the signed policy bytes to standard output.\n",
+"signature is intact.  Without -c that says nothing of who signed (anyone\n"
+"can make a signature): exit status 3.  With -c, that the signer is a\n"
+"certificate of CERT (a PEM bundle or one DER certificate) or chains to\n"
+"one, by the kernel's rules: validity dates and purposes are not checked,\n"
+"the signed content must be id-data.  --show writes the signed policy\n"
+"bytes to standard output.  Subjects are printed with control characters\n"
+"escaped (\\xHH).\n",
 	},
 	{
 		.name = "explain",

@@ -177,6 +177,37 @@ X509 *ipectl_load_cert(const char *path, char *err, size_t errlen)
 	return c;
 }
 
+/*
+ * Every certificate of @path into @store: a PEM bundle, or one DER
+ * certificate.  Return how many, or 0 with @err set.
+ */
+static int load_anchors(X509_STORE *store, const char *path, char *err,
+			size_t errlen)
+{
+	BIO *b = BIO_new_file(path, "r");
+	X509 *c;
+	int n = 0;
+
+	if (!b) {
+		fail(err, errlen, 0, "cannot open certificate %s", path);
+		return 0;
+	}
+	while ((c = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_cert(store, c) == 1)
+			n++;
+		X509_free(c);
+	}
+	ERR_clear_error();
+	BIO_free(b);
+	if (!n) {
+		c = ipectl_load_cert(path, err, errlen);
+		if (c && X509_STORE_add_cert(store, c) == 1)
+			n = 1;
+		X509_free(c);
+	}
+	return n;
+}
+
 /* PKCS#7 SignedData of @data, with it inside or detached (@flags). */
 static int sign(const unsigned char *data, size_t len,
 		const struct ipectl_signer *s, int flags, unsigned char **out,
@@ -290,6 +321,48 @@ int ipectl_sign_appended(const unsigned char *data, size_t len,
 	return 0;
 }
 
+/*
+ * @s with every character a terminal could act on escaped as \xHH: C0
+ * controls, DEL, C1 controls (U+0080-U+009F, which UTF-8 terminals take as
+ * control sequences) and bytes that are not valid UTF-8.  Malloc'ed.
+ */
+static char *escape_controls(const char *s, size_t n)
+{
+	char *out = malloc(n * 8 + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t len, i;
+
+	if (!out)
+		return NULL;
+	while (p < end) {
+		unsigned int c = *p;
+
+		if (c >= 0x20 && c < 0x7f) {
+			*o++ = (char)c;
+			p++;
+			continue;
+		}
+		len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+		if (len && c < 0xf5 && (size_t)(end - p) >= len) {
+			for (i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
+				;
+			/* a whole sequence, and not a C1 control (C2 80..9F) */
+			if (i == len && !(c == 0xc2 && p[1] < 0xa0) &&
+			    !(c == 0xe0 && p[1] < 0xa0) && !(c == 0xf0 && p[1] < 0x90) &&
+			    !(c == 0xed && p[1] >= 0xa0) && !(c == 0xf4 && p[1] >= 0x90)) {
+				memcpy(o, p, len);
+				o += len;
+				p += len;
+				continue;
+			}
+		}
+		o += sprintf(o, "\\x%02X", c);
+		p++;
+	}
+	*o = '\0';
+	return out;
+}
+
 static char *subject_of(X509 *c)
 {
 	BIO *b = BIO_new(BIO_s_mem());
@@ -302,13 +375,8 @@ static char *subject_of(X509 *c)
 	X509_NAME_print_ex(b, X509_get_subject_name(c), 0,
 			   XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
 	n = BIO_get_mem_data(b, &p);
-	if (n >= 0) {
-		s = malloc((size_t)n + 1);
-		if (s) {
-			memcpy(s, p, (size_t)n);
-			s[n] = '\0';
-		}
-	}
+	if (n >= 0)
+		s = escape_controls(p, (size_t)n);
 	BIO_free(b);
 	return s;
 }
@@ -325,7 +393,6 @@ static int verify(const unsigned char *msg, size_t len,
 	const unsigned char *p = msg;
 	STACK_OF(X509) *signers = NULL;
 	X509_STORE *store = NULL;
-	X509 *cert = NULL;
 	BIO *out = NULL, *in = NULL;
 	PKCS7 *p7;
 	int rc, flags = PKCS7_BINARY;
@@ -358,14 +425,27 @@ static int verify(const unsigned char *msg, size_t len,
 		rc = fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
+	/*
+	 * The kernel takes only id-data content (VERIFYING_UNSPECIFIED_
+	 * SIGNATURE), inside or detached.
+	 */
+	if (!PKCS7_type_is_data(p7->d.sign->contents)) {
+		rc = fail(err, errlen, -EBADMSG,
+			  "the signed content is not of type id-data: the kernel refuses it");
+		goto out;
+	}
 	if (certfile) {
-		cert = ipectl_load_cert(certfile, err, errlen);
-		if (!cert) {
+		if (!load_anchors(store, certfile, err, errlen)) {
 			rc = -EINVAL;
 			goto out;
 		}
-		X509_STORE_add_cert(store, cert);
-		/* the kernel does not check purposes: neither do we */
+		/*
+		 * As the kernel's PKCS#7 code: any certificate of the file is
+		 * an anchor, the signer's own included (a leaf, not a CA);
+		 * neither validity dates nor purposes are checked.
+		 */
+		X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN |
+					    X509_V_FLAG_NO_CHECK_TIME);
 		X509_STORE_set_purpose(store, X509_PURPOSE_ANY);
 	} else {
 		flags |= PKCS7_NOVERIFY;
@@ -395,7 +475,6 @@ out:
 	sk_X509_free(signers);
 	BIO_free(out);
 	BIO_free(in);
-	X509_free(cert);
 	X509_STORE_free(store);
 	PKCS7_free(p7);
 	ERR_clear_error();

@@ -14,6 +14,7 @@ enum {
 	IPECTL_EXIT_OK = 0,
 	IPECTL_EXIT_INPUT = 1,	/* bad input: invalid policy, usage, unreadable file */
 	IPECTL_EXIT_SYSTEM = 2,	/* the system or kernel refused */
+	IPECTL_EXIT_UNVERIFIED = 3,	/* verify without -c: intact, signer not verified */
 };
 
 /* Largest file ipectl reads as a policy: far past anything loadable. */
