@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -298,29 +299,48 @@ static int load_table(int fd, union dm_buf *u, const char *name, bool ro,
 	return dm_call(fd, DM_TABLE_LOAD, u);
 }
 
-/*
- * Swap in what was loaded (if anything) with a suspend and a resume.  If
- * the resume fails, the kernel has dropped the new table and left the old
- * one suspended: resume that, and drop any inactive table we left.
- */
-static int cycle(int fd, union dm_buf *u, const char *name, bool loaded)
+static int resume(int fd, union dm_buf *u, const char *name)
 {
-	int rc;
+	dm_init(u, name, 0);
+	return dm_call(fd, DM_DEV_SUSPEND, u);
+}
 
+static void clear_inactive(int fd, union dm_buf *u, const char *name)
+{
+	dm_init(u, name, 0);
+	dm_call(fd, DM_TABLE_CLEAR, u);
+}
+
+/*
+ * Swap in what was loaded (if anything) with a suspend and a resume.  A
+ * device is never left suspended by us: if the resume fails (the new table
+ * did not go in), drop the inactive table and resume on the old one,
+ * a few times; *@stuck only when even that fails.
+ */
+static int cycle(int fd, union dm_buf *u, const char *name, bool loaded,
+		 bool *stuck)
+{
+	int rc, i;
+
+	*stuck = false;
 	dm_init(u, name, DM_SUSPEND_FLAG);
 	rc = dm_call(fd, DM_DEV_SUSPEND, u);
-	if (!rc) {
-		dm_init(u, name, 0);
-		rc = dm_call(fd, DM_DEV_SUSPEND, u);
-		if (rc) {
-			dm_init(u, name, 0);
-			dm_call(fd, DM_DEV_SUSPEND, u);
-		}
+	if (rc) {
+		if (loaded)
+			clear_inactive(fd, u, name);
+		return rc;	/* not suspended */
 	}
-	if (rc && loaded) {
-		dm_init(u, name, 0);
-		dm_call(fd, DM_TABLE_CLEAR, u);
+	rc = resume(fd, u, name);
+	if (!rc)
+		return 0;
+	for (i = 0; i < 5; i++) {
+		if (loaded)
+			clear_inactive(fd, u, name);
+		if (!resume(fd, u, name))
+			return rc;	/* back on its old table */
+		usleep(200000);
 	}
+	*stuck = true;
 	return rc;
 }
 
@@ -335,7 +355,7 @@ static int rescan_one(int fd, union dm_buf *u, const char *name, char *err,
 	struct dm_target_spec *spec;
 	__u64 start, length;
 	char *params;
-	bool ro;
+	bool ro, stuck;
 	int rc, load_rc;
 
 	dm_init(u, name, DM_STATUS_TABLE_FLAG);
@@ -370,14 +390,84 @@ static int rescan_one(int fd, union dm_buf *u, const char *name, char *err,
 	load_rc = load_table(fd, u, name, ro, start, length, params);
 	if (load_rc)
 		load_failed(name, params, load_rc, err, errlen);
-	rc = cycle(fd, u, name, !load_rc);
-	if (rc)
-		add_line(err, errlen, "%s: %s: %s", name,
+	rc = cycle(fd, u, name, !load_rc, &stuck);
+	if (stuck)
+		add_line(err, errlen, "%s: LEFT SUSPENDED: it cannot be resumed (%s): 'dmsetup resume %s'",
+			 name, strerror(-rc), name);
+	else if (rc)
+		add_line(err, errlen, "%s: %s: %s; it runs on its old table", name,
 			 load_rc ? "suspend/resume" :
 				   "suspend/resume with its reloaded table",
 			 strerror(-rc));
 	free(params);
 	return rc ? rc : !load_rc;
+}
+
+/*
+ * The names of every device-mapper device, as a malloc'ed array of
+ * malloc'ed strings; the buffer grows until the kernel's list fits.
+ */
+static int list_names(int fd, char ***names, size_t *n)
+{
+	size_t size = 16384, cap = 0;
+	struct dm_name_list *nl;
+	struct dm_ioctl *io;
+	unsigned int off;
+	char **v = NULL, **nv;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	for (;;) {
+		io = calloc(1, size);
+		if (!io)
+			return -ENOMEM;
+		io->version[0] = DM_VERSION_MAJOR;
+		io->data_size = (__u32)size;
+		io->data_start = sizeof(*io);
+		rc = ioctl(fd, DM_LIST_DEVICES, io) ? -errno : 0;
+		if (rc || !(io->flags & DM_BUFFER_FULL_FLAG))
+			break;
+		free(io);
+		if (size >= (64u << 20))
+			return -E2BIG;
+		size *= 2;
+	}
+	if (rc)
+		goto out;
+	nl = (struct dm_name_list *)((char *)io + io->data_start);
+	if (!nl->dev)
+		goto out;
+	for (off = 0;; off = nl->next) {
+		nl = (struct dm_name_list *)((char *)nl + off);
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[*n] = strdup(nl->name);
+		if (!v[*n]) {
+			rc = -ENOMEM;
+			break;
+		}
+		(*n)++;
+		if (!nl->next)
+			break;
+	}
+out:
+	free(io);
+	if (rc) {
+		while (*n)
+			free(v[--*n]);
+		free(v);
+		return rc;
+	}
+	*names = v;
+	return 0;
 }
 
 /**
@@ -394,7 +484,11 @@ static int rescan_one(int fd, union dm_buf *u, const char *name, char *err,
  * loads (ENOKEY: its root hash signature is no longer in the keyring) is
  * said in @err and the device still suspended and resumed, on its old
  * table.  Suspended devices and devices with an inactive table of someone
- * else's are left alone.
+ * else's are left alone.  No device is left suspended: a failed resume
+ * drops the new table and resumes the old one (only if even that fails,
+ * @err says LEFT SUSPENDED).  Every page of the program is locked in memory
+ * meanwhile (mlockall), since a device cycled may hold its own files (the
+ * root filesystem).  Any number of devices.
  *
  * Return: the number of devices whose table was reloaded and swapped in;
  * -errno when the devices cannot be listed or one could not be suspended
@@ -402,38 +496,45 @@ static int rescan_one(int fd, union dm_buf *u, const char *name, char *err,
  */
 int ipectl_dm_verity_rescan(char *err, size_t errlen)
 {
-	static union dm_buf list, u;
-	struct dm_name_list *nl;
-	unsigned int off;
+	static union dm_buf u;
+	char **names = NULL;
+	size_t n_names = 0, i;
 	int fd, rc, first = 0, n = 0;
 
 	err[0] = '\0';
 	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	dm_init(&list, NULL, 0);
-	rc = dm_call(fd, DM_LIST_DEVICES, &list);
+	rc = list_names(fd, &names, &n_names);
 	if (rc) {
 		add_line(err, errlen, "listing device-mapper devices: %s",
 			 strerror(-rc));
 		goto out;
 	}
-	nl = (struct dm_name_list *)(list.buf + list.io.data_start);
-	if (!nl->dev)
-		goto out_count;
-	for (off = 0;; off = nl->next) {
-		nl = (struct dm_name_list *)((char *)nl + off);
-		rc = rescan_one(fd, &u, nl->name, err, errlen);
+	/*
+	 * A device being cycled may hold the filesystem this program runs
+	 * from (the root's): no page of it may need reading meanwhile.
+	 */
+	if (n_names && mlockall(MCL_CURRENT | MCL_FUTURE)) {
+		rc = -errno;
+		add_line(err, errlen, "mlockall: %s: no device suspended (one may hold this program's own files)",
+			 strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < n_names; i++) {
+		rc = rescan_one(fd, &u, names[i], err, errlen);
 		if (rc > 0)
 			n++;
 		else if (rc < 0 && !first)
 			first = rc;
-		if (!nl->next)
-			break;
 	}
-out_count:
+	if (n_names)
+		munlockall();
 	rc = first ? first : n;
 out:
+	for (i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
 	close(fd);
 	return rc;
 }

@@ -3,9 +3,13 @@
  * ipestress: hunt races in an IPE enforcer (the built-in IPE or ipe_lkm)
  * from several processes at once, counting every outcome.
  *
- *   ipestress -s SECONDS -t TREE -p POLDIR [-w WORKERS]
+ *   ipestress -s SECONDS [-S MAXSECONDS] -t TREE -p POLDIR [-w WORKERS]
  *             [-d DMNAME -D "0 SECTORS verity PARAMS" [-K KIND]]
  *             [-f DIR -e EXE -E EXE.sig -l LIB -L LIB.sig]  ITEM...
+ *
+ * It runs SECONDS, then on until every activity below happened often enough
+ * to prove something (slow kernels: debug builds, emulation), at most
+ * MAXSECONDS (default 3 * SECONDS); the summary says why it stopped.
  *
  * WORKERS processes (default 4) execute and mmap(PROT_EXEC) the
  * ITEMs, "x|m:T|U:KIND:PATH" (exec or mmap, trusted or untrusted, a kind
@@ -50,6 +54,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,6 +321,8 @@ static void worker(int id)
 static const char *poldir;
 static int vmax;
 static double t_end, upd_interval;
+/* the run goes on past -s SECONDS, until enough happened, to this (-S) */
+static int max_seconds;
 
 static struct blob pol_a[1024], pol_b[1024], pol_c[8];
 
@@ -668,20 +675,39 @@ static void fsv_setup(void)
 
 /* ------------------------------------------------------ race: the report */
 
-static int race_report(int workers, int seconds, int bad_children)
+/* Every process's counters added up. */
+static void totals(struct slot *t)
 {
-	struct slot t = { 0 };
-	int i, j, fail = 0;
+	int i, j;
 
+	memset(t, 0, sizeof(*t));
 	for (i = 0; i < MAXPROC; i++) {
 		for (j = 0; j < NR_C; j++)
-			t.c[j] += rs->slot[i].c[j];
+			t->c[j] += rs->slot[i].c[j];
 		for (j = 0; j < MAXKIND; j++) {
-			t.k_ok[j] += rs->slot[i].k_ok[j];
-			t.k_denied[j] += rs->slot[i].k_denied[j];
-			t.k_err[j] += rs->slot[i].k_err[j];
+			t->k_ok[j] += rs->slot[i].k_ok[j];
+			t->k_denied[j] += rs->slot[i].k_denied[j];
+			t->k_err[j] += rs->slot[i].k_err[j];
 		}
 	}
+}
+
+/* Has every activity happened often enough for the run to prove something? */
+static bool enough(const struct slot *t)
+{
+	return t->c[C_U_DENIED_ENF] && t->c[C_U_ALLOWED_PERM] && t->c[C_T_OK] &&
+	       t->c[C_POL_SWITCHES] >= 10 && t->c[C_POL_EXPECTED] >= 10 &&
+	       t->c[C_ENF_WRITES] >= 10 && (!dm_name || t->c[C_DM_RELOADS]) &&
+	       (!fsv_dir || (t->c[C_FSV_SIGNED] && t->c[C_FSV_UNSIGNED]));
+}
+
+static int race_report(int workers, int seconds, const char *stop,
+		       int bad_children)
+{
+	struct slot t;
+	int j, fail = 0;
+
+	totals(&t);
 	printf("kinds:");
 	for (j = 0; j < nkinds; j++)
 		printf(" %s(%c)=%ld/%ld/%ld", kinds[j], kind_trusted[j] ? 'T' : 'U',
@@ -706,8 +732,8 @@ static int race_report(int workers, int seconds, int bad_children)
 	CHECK(fail, dm_name && !t.c[C_DM_RELOADS], "no dm-verity reload");
 	CHECK(fail, fsv_dir && (!t.c[C_FSV_SIGNED] || !t.c[C_FSV_UNSIGNED]),
 	      "fs-verity was not enabled with and without a signature");
-	printf("race cpus=%ld seconds=%d workers=%d", sysconf(_SC_NPROCESSORS_ONLN),
-	       seconds, workers);
+	printf("race cpus=%ld seconds=%d stop=%s workers=%d",
+	       sysconf(_SC_NPROCESSORS_ONLN), seconds, stop, workers);
 	for (j = 0; j < NR_C; j++)
 		printf(" %s=%ld", c_names[j], t.c[j]);
 	printf("\n");
@@ -716,7 +742,7 @@ static int race_report(int workers, int seconds, int bad_children)
 
 static void race_usage(void)
 {
-	fprintf(stderr, "usage: ipestress -s SECONDS -t TREE -p POLDIR [-w WORKERS]\n"
+	fprintf(stderr, "usage: ipestress -s SECONDS [-S MAXSECONDS] -t TREE -p POLDIR [-w WORKERS]\n"
 		"  [-d DMNAME -D TABLE [-K KIND]] [-f DIR -e EXE -E SIG -l LIB -L SIG]\n"
 		"  x|m:T|U:KIND:PATH...\n");
 	exit(2);
@@ -726,9 +752,10 @@ static void race_args(int argc, char **argv, int *seconds, int *workers)
 {
 	int o;
 
-	while ((o = getopt(argc, argv, "s:t:p:w:d:D:K:f:e:E:l:L:")) != -1) {
+	while ((o = getopt(argc, argv, "s:S:t:p:w:d:D:K:f:e:E:l:L:")) != -1) {
 		switch (o) {
 		case 's': *seconds = atoi(optarg); break;
+		case 'S': max_seconds = atoi(optarg); break;
 		case 't': tree = optarg; break;
 		case 'p': poldir = optarg; break;
 		case 'w': *workers = atoi(optarg); break;
@@ -743,7 +770,9 @@ static void race_args(int argc, char **argv, int *seconds, int *workers)
 		default: race_usage();
 		}
 	}
-	if (!tree || !poldir || *seconds <= 0 || *workers < 1 ||
+	if (!max_seconds)
+		max_seconds = 3 * *seconds;
+	if (!tree || !poldir || *seconds <= 0 || max_seconds < *seconds || *workers < 1 ||
 	    *workers > MAXPROC - 5 || !dm_name != !dm_table || optind >= argc)
 		race_usage();
 	for (; optind < argc; optind++)
@@ -753,7 +782,10 @@ static void race_args(int argc, char **argv, int *seconds, int *workers)
 static int race_main(int argc, char **argv)
 {
 	int seconds = 0, workers = 4, n = 0, i;
+	const char *stop = "seconds";
 	pid_t pids[MAXPROC];
+	struct slot t;
+	double start;
 
 	race_args(argc, argv, &seconds, &workers);
 	load_policies();
@@ -772,7 +804,8 @@ static int race_main(int argc, char **argv)
 		fprintf(stderr, "ipestress: cannot write %s/enforce\n", tree);
 		return 2;
 	}
-	t_end = now() + seconds;
+	start = now();
+	t_end = start + seconds;
 	for (i = 0; i < workers; i++, n++)
 		pids[n] = spawn(worker, n);
 	pids[n] = spawn(writer_switch, n), n++;
@@ -782,14 +815,29 @@ static int race_main(int argc, char **argv)
 		pids[n] = spawn(dm_reloader, n), n++;
 	if (fsv_dir)
 		pids[n] = spawn(fsv_churner, n), n++;
-	while (now() < t_end)
+	/*
+	 * SECONDS at least; then on until every activity happened often
+	 * enough (a slow kernel: debug, emulated), at most MAX_SECONDS.
+	 */
+	for (;;) {
 		usleep(100000);
+		if (now() < t_end)
+			continue;
+		totals(&t);
+		if (enough(&t))
+			break;
+		if (now() >= start + max_seconds) {
+			stop = "max_seconds";
+			break;
+		}
+		stop = "counts";
+	}
 	__atomic_store_n(&rs->stop, 1, __ATOMIC_RELEASE);
 	i = reap(pids, n, now() + 60);
 	/* the toggler ends on 1; make sure of it even if it died */
 	if (twrite("enforce", "1", 1))
 		printf("FAIL: cannot restore enforce=1\n"), i++;
-	return race_report(workers, seconds, i);
+	return race_report(workers, (int)(now() - start), stop, i);
 }
 
 int main(int argc, char **argv)

@@ -59,6 +59,38 @@ t_module_ipectl_load_unload() {
 	expect_eq "$(ipet exec /mnt/dmv/ipet hello)" hello "a volume activated before the load"
 }
 
+# The rescan has no fixed limit: with 550 more device-mapper devices with
+# long names (a list longer than the 64 KiB buffer it once had) it still
+# finds the verity volume, and leaves no device suspended.
+t_module_rescan_many() {
+	need module
+	ic() { set +e; IPECTL_TREE= ipectl "$@" 2>&1; echo "rc=$?"; set -e; }
+	pfx=ipet_rescan_many_$(printf '%080d' 0)_
+	i=0
+	while [ $i -lt 550 ]; do
+		ipet dmcreate $pfx$i 8 error "" >/dev/null || fail "dmcreate $i"
+		i=$((i + 1))
+	done
+	expect_match "$(ic enforce off)" "rc=0" "enforce off"
+	expect_match "$(ic unload)" "rc=0" "unload"
+	out=$(ic load)
+	i=0
+	while [ $i -lt 550 ]; do
+		ipet dmremove $pfx$i >/dev/null || fail "dmremove $i"
+		i=$((i + 1))
+	done
+	echo "$out"
+	expect_match "$out" "dm-verity devices re-announced to ipe_lkm: [1-9]" "rescan past 550 long-named devices"
+	expect_match "$out" "rc=0" "load"
+	for s in /sys/block/dm-*/dm/suspended; do
+		[ "$(cat $s)" = 0 ] || fail "$s: left suspended"
+	done
+	ipe_use t_rescan_many "DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" \
+		"op=EXECUTE boot_verified=TRUE action=ALLOW" \
+		"op=EXECUTE dmverity_roothash=sha256:$DMV_ROOTHASH action=ALLOW"
+	expect_eq "$(ipet exec /mnt/dmv/ipet hello)" hello "the volume, found among 550 others"
+}
+
 t_module_load_cycles() {
 	need module
 	pol_file /tmp/cyc "policy_name=cyc policy_version=1.0.0" "DEFAULT action=ALLOW"

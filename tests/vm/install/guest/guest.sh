@@ -101,17 +101,15 @@ s_install()
 	local t0 debs=() f
 	if [[ $SECUREBOOT == 1 ]]; then
 		# DKMS signs what it builds with its MOK key pair: pre-seed ours,
-		# whose certificate the firmware holds as a MOK. The certificate
-		# is not embedded: policies verify through .machine/secondary.
+		# whose certificate the firmware holds as a MOK.
 		mkdir -p /var/lib/dkms
 		cp "$P/keys/test.key" /var/lib/dkms/mok.key
 		cp "$P/keys/test.der" /var/lib/dkms/mok.pub
-	else
-		# the policy-signing certificate, trusted by embedding it at DKMS
-		# build time (docs/module.md: IPE_LKM_KEYS_DIR=/etc/ipe-lkm/keys)
-		mkdir -p /etc/ipe-lkm/keys
-		cp "$P/keys/test.der" /etc/ipe-lkm/keys/ipe-install-test.der
 	fi
+	# the policy-signing certificate (a leaf), trusted by embedding it at
+	# DKMS build time (docs/install.md: /etc/ipe-lkm/keys)
+	mkdir -p /etc/ipe-lkm/keys
+	cp "$P/keys/signer.der" /etc/ipe-lkm/keys/ipe-install-signer.der
 	for f in "$P"/debs/*.deb; do debs+=("$f"); done
 	[[ ${#debs[@]} -eq 2 ]] || fail "expected 2 .debs on the payload, found ${#debs[@]}" || return 1
 	now_ms; t0=$NOW
@@ -217,13 +215,39 @@ s_trust()
 	fi
 	say "untrusted signer refused: $err"
 	# signed by the embedded certificate's key: accepted
-	sign ipe_install_test 0.0.1 /root/test.p7s test \
+	sign ipe_install_test 0.0.1 /root/test.p7s signer \
 		"DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" \
 		"op=EXECUTE fsverity_digest=sha256:$TRUSTED_DIGEST action=ALLOW" ||
 		fail "ipectl sign (test key)" || return 1
 	ipectl deploy /root/test.p7s || fail "the policy signed with the embedded certificate was refused" || return 1
 	ipectl list
 	ipectl list | grep -q ipe_install_test || fail "ipectl list does not show ipe_install_test"
+}
+
+# Secure Boot: a policy signed by DKMS's own MOK (its private key is on
+# this machine, /var/lib/dkms/mok.key) is refused by the default trust,
+# with a warning from ipectl, and accepted with upstream's trust.
+s_trust_mok()
+{
+	local out
+	printf 'policy_name=ipe_install_mok policy_version=0.0.1\nDEFAULT action=ALLOW\n' >/root/mok.pol
+	ipectl sign -k /var/lib/dkms/mok.key -c /var/lib/dkms/mok.pub -o /root/mok.p7s --force /root/mok.pol ||
+		fail "ipectl sign with DKMS's MOK" || return 1
+	[[ $(cat /sys/module/ipe_lkm/parameters/trust) == embedded,builtin ]] ||
+		fail "trust is '$(cat /sys/module/ipe_lkm/parameters/trust)', not the default" || return 1
+	if out=$(ipectl deploy /root/mok.p7s 2>&1); then
+		fail "a policy signed by DKMS's MOK was accepted with the default trust"
+		return 1
+	fi
+	say "DKMS's MOK, default trust: $out"
+	[[ $out == *"signed by DKMS's Machine Owner Key"* ]] || fail "ipectl deploy did not name DKMS's MOK" || return 1
+	[[ $out == *ENOKEY* || $out == *"Required key not available"* ]] || fail "not refused as an unknown key: $out" || return 1
+	ipectl unload || fail "ipectl unload" || return 1
+	modprobe ipe_lkm trust=secondary,platform || fail "modprobe ipe_lkm trust=secondary,platform" || return 1
+	ipectl deploy /root/mok.p7s || fail "refused with upstream's trust (secondary,platform)" || return 1
+	say "DKMS's MOK, trust=secondary,platform: accepted ($(ipectl status | grep signers))"
+	ipectl unload && ipectl load || fail "back to the default trust" || return 1
+	[[ $(cat /sys/module/ipe_lkm/parameters/trust) == embedded,builtin ]] || fail "trust not back to the default"
 }
 
 s_enforce()
@@ -269,9 +293,18 @@ s_audit()
 s_persist()
 {
 	mkdir -p /etc/ipe-lkm/policies
-	sign ipe_install_boot 0.0.1 /etc/ipe-lkm/policies/ipe_install_boot.p7s test \
+	sign ipe_install_boot 0.0.1 /etc/ipe-lkm/policies/ipe_install_boot.p7s signer \
 		"DEFAULT action=ALLOW" || fail "ipectl sign (boot policy)" || return 1
-	echo ipe_install_boot >/etc/ipe-lkm/policies/active
+	# the format large policies need: an appended signature (.sig)
+	{
+		echo "policy_name=ipe_install_big policy_version=0.0.1"
+		echo "DEFAULT action=ALLOW"
+		echo "op=EXECUTE fsverity_digest=sha256:$TRUSTED_DIGEST action=ALLOW"
+	} >/root/ipe_install_big.pol
+	ipectl sign --appended -k "$P/keys/signer.key" -c "$P/keys/signer.crt" --force \
+		-o /etc/ipe-lkm/policies/ipe_install_big.sig /root/ipe_install_big.pol ||
+		fail "ipectl sign --appended" || return 1
+	echo ipe_install_big >/etc/ipe-lkm/policies/active
 	systemctl is-enabled ipe-policies.service >/dev/null ||
 		fail "ipe-policies.service is not enabled"
 }
@@ -302,16 +335,35 @@ s_boot2_policies()
 	st=$(systemctl is-active ipe-policies.service 2>&1)
 	journalctl -b -o cat -u ipe-policies.service 2>/dev/null | tail -5
 	[[ $st == active ]] || fail "ipe-policies.service is '$st'" || return 1
-	[[ $(cat "$t/policies/ipe_install_boot/active" 2>/dev/null) == 1 ]] ||
-		fail "ipe_install_boot is not the active policy after the reboot: $(ipectl list 2>&1 | tr '\n' ' ')"
+	[[ -d $t/policies/ipe_install_boot ]] ||
+		fail "ipe_install_boot (.p7s) is not loaded after the reboot: $(ipectl list 2>&1 | tr '\n' ' ')" || return 1
+	[[ $(cat "$t/policies/ipe_install_big/active" 2>/dev/null) == 1 ]] ||
+		fail "ipe_install_big (.sig) is not the active policy after the reboot: $(ipectl list 2>&1 | tr '\n' ' ')" || return 1
 	say "restored at boot: $(ipectl list 2>&1 | tr '\n' ' ')"
+}
+
+# An 'active' file whose content is an option is a name, and the unit fails
+# loudly (error priority in the journal) when it cannot be activated.
+s_boot2_active_option()
+{
+	local st err
+	cp /etc/ipe-lkm/policies/active /root/active.saved
+	printf '%s\n' --help >/etc/ipe-lkm/policies/active
+	systemctl restart ipe-policies.service && fail "the unit succeeded with 'active' naming --help"
+	st=$(systemctl is-active ipe-policies.service 2>&1)
+	err=$(journalctl -b -o cat -p err -u ipe-policies.service 2>/dev/null | grep -F -- "cannot activate '--help'" | tail -1)
+	cp /root/active.saved /etc/ipe-lkm/policies/active
+	systemctl reset-failed ipe-policies.service 2>/dev/null
+	say "'active' = --help: unit $st; journal (err): ${err:-none}"
+	[[ $st == failed ]] || fail "the unit is '$st', not failed" || return 1
+	[[ -n $err ]] || fail "no error-priority journal line names --help"
 }
 
 s_remove()
 {
 	local t0 err
 	# a policy is active and enforced: the module refuses to go
-	sign ipe_install_allow 0.0.2 /root/allow.p7s test "DEFAULT action=ALLOW" ||
+	sign ipe_install_allow 0.0.2 /root/allow.p7s signer "DEFAULT action=ALLOW" ||
 		fail "ipectl sign" || return 1
 	ipectl deploy --activate /root/allow.p7s || fail "ipectl deploy --activate" || return 1
 	if err=$(rmmod ipe_lkm 2>&1); then
@@ -348,7 +400,7 @@ s_clean()
 		dpkg -l 2>/dev/null | awk '$2 ~ /^(ipe-lkm-dkms|ipectl)$/ { print "dpkg: " $1 " " $2 }'
 		dkms status ipe-lkm 2>/dev/null
 	)
-	# /etc/ipe-lkm/keys/ipe-install-test.der is ours (not the package's)
+	# /etc/ipe-lkm/keys/ipe-install-signer.der is ours (not the package's)
 	echo "left: ${left:-nothing}"
 	[[ -z $left ]] || fail "left after purge: ${left//$'\n'/ }"
 }
@@ -375,6 +427,7 @@ case $phase in
 	step dkms s_dkms
 	[[ $SECUREBOOT == 1 ]] && step sb-module-signed s_sb_module
 	step ipectl-load s_load
+	[[ $SECUREBOOT == 1 ]] && step policy-trust-dkms-mok s_trust_mok
 	step policy-trust s_trust
 	step enforce s_enforce
 	CRITICAL=0 step audit s_audit
@@ -383,6 +436,7 @@ case $phase in
 2)
 	step boot2-module-loaded s_boot2
 	CRITICAL=0 step boot2-policies s_boot2_policies
+	CRITICAL=0 step boot2-active-option s_boot2_active_option
 	step apt-purge s_remove
 	step no-leftovers s_clean
 	;;
