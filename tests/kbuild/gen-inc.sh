@@ -92,6 +92,13 @@ if [ -n "$KDIR" ] && [ -f "$KDIR/Makefile" ]; then
 	else
 		ko "make fails on an invalid boot policy, no module, no half-written boot_policy.inc" "$(tail -5 <<<"$out")"
 	fi
+	b2=$T/mod2 && cp -r "$TOP/module" "$b2"
+	if make -C "$b2" KDIR="$KDIR" IPE_LKM_KEYS_DIR= IPE_LKM_BOOT_POLICY= >"$T/b2.log" 2>&1 &&
+		[ -f "$b2/ipe_lkm.ko" ] && [ ! -e "$b2/check-policy" ]; then
+		ok "without a boot policy no checker is built (no C library needed)"
+	else
+		ko "without a boot policy no checker is built (no C library needed)" "$(tail -5 "$T/b2.log")"
+	fi
 	if out=$(make -C "$b" KDIR="$KDIR" IPE_LKM_KEYS_DIR="$T/k2" IPE_LKM_BOOT_POLICY= 2>&1); then
 		ko "make fails on an empty certificate" "built"
 	elif grep -q "k2/empty.der is empty" <<<"$out"; then

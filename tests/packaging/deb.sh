@@ -125,6 +125,9 @@ check "ipe-lkm-dkms: gen-inc.sh executable" \
 	has dkms -rwxr-xr-x "$src/module/gen-inc.sh"
 check "ipe-lkm-dkms: Depends on dkms" \
 	grep -q '^Depends: .*dkms' <(dpkg-deb -f "$DKMS_DEB")
+# the boot policy checker is a program built at DKMS time
+check "ipe-lkm-dkms: Depends on libc6-dev" \
+	grep -q '^Depends: .*libc6-dev' <(dpkg-deb -f "$DKMS_DEB")
 check "ipe-lkm-dkms: Architecture all" \
 	test "$(dpkg-deb -f "$DKMS_DEB" Architecture)" = all
 check "ipectl: /usr/sbin/ipectl" has ctl -rwxr-xr-x /usr/sbin/ipectl

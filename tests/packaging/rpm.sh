@@ -196,14 +196,14 @@ check "payload: VERSION, dkms.conf as in the tree with version $V, modules-load.
 t_requires() {
 	local req
 	req=$(rpm -qp --qf '[%{REQUIRENAME} %{REQUIREFLAGS:deptype}\n]' "$DKMS")
-	for want in "dkms manual" "kernel-devel manual" "dracut manual" "dkms post" "dkms preun"; do
+	for want in "dkms manual" "kernel-devel manual" "dracut manual" "glibc-devel manual" "dkms post" "dkms preun"; do
 		grep -qx "$want" <<<"$req" || { echo "ipe-lkm-dkms lacks Requires: $want"; echo "$req"; return 1; }
 	done
 	req=$(rpm -qp --requires "$CTL")
 	grep -q '^libcrypto\.so\.3' <<<"$req" && grep -q '^libkmod\.so\.2' <<<"$req" ||
 		{ echo "ipectl does not require libcrypto.so.3 and libkmod.so.2:"; echo "$req"; return 1; }
 }
-check "requires: dkms, kernel-devel, dracut (dkms for %post/%preun); ipectl: libcrypto, libkmod" t_requires
+check "requires: dkms, kernel-devel, dracut, glibc-devel (dkms for %post/%preun); ipectl: libcrypto, libkmod" t_requires
 
 # ------------------------------------------------------------ scriptlets
 t_scripts_text() {

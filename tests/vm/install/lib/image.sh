@@ -27,7 +27,7 @@ BASE_PKGS=systemd-sysv,udev,kmod,ca-certificates,e2fsprogs,fsverity,initramfs-to
 # Downloaded into each image's apt cache so the guest's apt finds them there
 # (the guest still resolves and installs them itself). The headers package of
 # the image's kernel is added per kernel.
-PREFETCH_PKGS="dkms openssl libssl3 libkmod2"
+PREFETCH_PKGS="dkms libc6-dev openssl libssl3 libkmod2"
 IMAGE_SIZE=${IMAGE_SIZE:-6G}
 
 # root_ok DIR: refuse to touch anything but a real root tree of ours.
