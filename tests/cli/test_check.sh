@@ -3,28 +3,10 @@
 # ipectl check: output format, errno names, exit codes, --json.
 # Usage: test_check.sh PATH/TO/ipectl
 set -u
+. "$(dirname "$0")/lib.sh"
 IPECTL=${1:?usage: $0 ipectl}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '  %s\n' "$@"; }
-
-# expect NAME WANT_RC WANT_OUTPUT_REGEX CMD...
-expect() {
-	local name=$1 want_rc=$2 want_re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -ne "$want_rc" ]; then
-		ko "$name" "exit $rc, want $want_rc" "$out"
-	elif ! grep -Eq -- "$want_re" <<<"$out"; then
-		ko "$name" "output does not match /$want_re/:" "$out"
-	else
-		ok "$name"
-	fi
-}
 
 H='policy_name=t policy_version=1.2.3'
 printf '%s\nDEFAULT action=ALLOW\n' "$H" >"$T/good.pol"

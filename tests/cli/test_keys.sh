@@ -5,23 +5,12 @@
 # default key path.
 # Usage: test_keys.sh PATH/TO/ipectl
 set -u
+. "$(dirname "$0")/lib.sh"
 IPECTL=$(realpath "${1:?usage: $0 ipectl}")
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
 chmod 755 "$T"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '  %s\n' "$@"; }
-# expect NAME WANT_RC REGEX CMD...
-expect() {
-	local name=$1 want_rc=$2 re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1); rc=$?
-	if [ $rc -ne "$want_rc" ]; then ko "$name" "exit $rc, want $want_rc" "$out"
-	elif ! grep -Eq -- "$re" <<<"$out"; then ko "$name" "no /$re/ in:" "$out"
-	else ok "$name"; fi
-}
 # is NAME VALUE WANT
 is() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1" "got '$2', want '$3'"; fi; }
 # Run without a controlling terminal, as a script or a service would.

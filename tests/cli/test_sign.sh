@@ -3,23 +3,11 @@
 # ipectl keygen/sign/verify against OpenSSL's own smime.
 # Usage: test_sign.sh PATH/TO/ipectl
 set -u
+. "$(dirname "$0")/lib.sh"
 IPECTL=${1:?usage: $0 ipectl}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '  %s\n' "$@"; }
-check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else ko "$name" "command failed: $*"; fi; }
-# expect NAME WANT_RC REGEX CMD...
-expect() {
-	local name=$1 want_rc=$2 re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1); rc=$?
-	if [ $rc -ne "$want_rc" ]; then ko "$name" "exit $rc, want $want_rc" "$out"
-	elif ! grep -Eq -- "$re" <<<"$out"; then ko "$name" "no /$re/ in:" "$out"
-	else ok "$name"; fi
-}
 SMIME="openssl smime -sign -noattr -nodetach -nosmimecap -binary -outform der"
 
 mkdir rsa ec other

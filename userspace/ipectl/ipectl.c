@@ -226,6 +226,13 @@ void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f)
 	      "2 the system or the kernel refused.\n", f);
 }
 
+static void report(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /**
  * ipectl_error() - print "ipectl: ERROR: ..." and a newline to stderr.
  * @fmt: printf format.
@@ -234,11 +241,9 @@ void ipectl_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ipectl: ERROR: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report("ipectl: ERROR: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /**
@@ -249,11 +254,9 @@ void ipectl_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ipectl: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report("ipectl: warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int main(int argc, char *argv[])
