@@ -43,8 +43,11 @@ tar -C "$top" --null --no-recursion -T "$work/files" -cf - | tar -C "$src" -xf -
 rm -rf "$src/debian"
 cp -a "$top/packaging/debian" "$src/debian"
 rm -f "$src/debian/README.md" "$src/debian/build-deb.sh"
-# the unit is shared with the RPM; dh_installsystemd finds it by this name
+# the units and the udev rule are shared with the RPM; dh_installsystemd
+# and dh_installudev find them by these names
 cp "$top/packaging/systemd/ipe-policies.service" "$src/debian/ipectl.ipe-policies.service"
+cp "$top/packaging/systemd/ipe-lkm-rescan.service" "$src/debian/ipectl.ipe-lkm-rescan.service"
+cp "$top/packaging/systemd/60-ipe-lkm.rules" "$src/debian/ipectl.ipe-lkm.udev"
 
 echo "make deb: building in $src"
 # No -dbgsym package: build/deb holds exactly the two packages.  ipectl's

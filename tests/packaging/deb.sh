@@ -138,6 +138,9 @@ check "ipectl: bash completion" \
 check "ipectl: ipe-policies.service and its script" \
 	eval 'has ctl -rw-r--r-- /lib/systemd/system/ipe-policies.service &&
 		has ctl -rwxr-xr-x /usr/libexec/ipectl/ipe-policies'
+check "ipectl: ipe-lkm-rescan.service and the udev rule that starts it" \
+	eval 'has ctl -rw-r--r-- /lib/systemd/system/ipe-lkm-rescan.service &&
+		has ctl -rw-r--r-- /lib/udev/rules.d/60-ipe-lkm.rules'
 
 dpkg-deb -x "$DKMS_DEB" "$T/dkms-root"
 dpkg-deb -x "$CTL_DEB" "$T/ctl-root"
@@ -359,6 +362,7 @@ left=$(ls -d /usr/src/ipe-lkm-* /var/lib/dkms/ipe-lkm \
 	/lib/modules/*/updates/dkms/ipe_lkm.ko* /usr/lib/modules-load.d/ipe-lkm.conf \
 	/usr/share/initramfs-tools/hooks/ipe-lkm /usr/sbin/ipectl \
 	/usr/libexec/ipectl /lib/systemd/system/ipe-policies.service \
+	/lib/systemd/system/ipe-lkm-rescan.service /lib/udev/rules.d/60-ipe-lkm.rules \
 	/etc/systemd/system/sysinit.target.wants/ipe-policies.service 2>/dev/null || true)
 if [ -z "$left" ]; then
 	ok "purge leaves no file behind"

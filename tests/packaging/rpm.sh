@@ -117,6 +117,8 @@ expected_ctl() {
 		/usr/lib/.build-id /usr/lib/.build-id/NN /usr/lib/.build-id/NN/ID \
 		/usr/libexec/ipectl /usr/libexec/ipectl/ipe-policies \
 		/usr/lib/systemd/system/ipe-policies.service \
+		/usr/lib/systemd/system/ipe-lkm-rescan.service \
+		/usr/lib/udev/rules.d/60-ipe-lkm.rules \
 		/usr/lib/systemd/system-preset/80-ipectl.preset \
 		/etc/ipe-lkm /etc/ipe-lkm/policies
 }

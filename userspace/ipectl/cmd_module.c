@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * cmd_module.c - `ipectl load` and `ipectl unload` (libkmod).
+ * cmd_module.c - `ipectl load`, `ipectl unload` (libkmod) and `ipectl rescan`.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include <libkmod.h>
@@ -65,23 +66,35 @@ static void print_lines(const char *prefix, const char *msg)
  * Kernels with the integrity LSM hooks (6.12) tell the module what a
  * dm-verity table holds only when the table is loaded: load the live table
  * of every verity device activated before the module again.
+ *
+ * Return: 0 when every verity device was re-announced; 1 when some device
+ * was left as it was (each named on stderr, with what that means for it);
+ * -errno when the devices could not be listed or one could not be cycled.
  */
-static void rescan(void)
+static int rescan(void)
 {
 	static char err[8192];
 	int n;
 
 	n = ipectl_dm_verity_rescan(err, sizeof(err));
-	if (n > 0)
-		printf("dm-verity devices re-announced to " MODNAME ": %d (table reloaded)\n",
-		       n);
+	printf("dm-verity devices re-announced to " MODNAME ": %d (table reloaded)\n",
+	       n > 0 ? n : 0);
 	if (n >= 0) {
 		print_lines("WARNING: ", err);
-		return;
+		return err[0] ? 1 : 0;
 	}
 	print_lines("ERROR: ", err);
-	ipectl_error("%s (%s): dm-verity volumes activated before the module may count as untrusted until their table is loaded again ('dmsetup table NAME | dmsetup reload --readonly NAME; dmsetup resume NAME', or reactivation)",
+	ipectl_error("%s (%s): dm-verity volumes activated before the module may count as untrusted until their table is loaded again ('ipectl rescan', 'dmsetup table NAME | dmsetup reload --readonly NAME; dmsetup resume NAME', or reactivation)",
 		     strerror(-n), ipectl_errno_name(n));
+	return n;
+}
+
+/* ipe_lkm is loaded (its /sys/module directory exists) */
+static bool module_loaded(void)
+{
+	struct stat st;
+
+	return !stat("/sys/module/" MODNAME, &st) && S_ISDIR(st.st_mode);
 }
 
 int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
@@ -137,7 +150,8 @@ int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	} else {
 		printf(MODNAME " loaded (enforce=%s, success_audit=%s)\n",
 		       permissive ? "off" : "on", success_audit ? "on" : "off");
-		rescan();
+		/* the module is loaded: a device left as it was is a warning */
+		(void)rescan();
 	}
 out:
 	kmod_module_unref(mod);
@@ -177,5 +191,32 @@ int cmd_unload(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	}
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
+	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
+}
+
+/*
+ * `ipectl rescan`: what `load` does after loading, for a module loaded by
+ * anything else (modules-load.d, modprobe): run by ipe-lkm-rescan.service,
+ * which the packages' udev rule starts whenever ipe_lkm is loaded.
+ */
+int cmd_rescan(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	int rc;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		ipectl_usage(cmd, stdout);
+		return IPECTL_EXIT_OK;
+	}
+	if (argc != 1) {
+		ipectl_usage(cmd, stderr);
+		return IPECTL_EXIT_INPUT;
+	}
+	if (!module_loaded()) {
+		printf(MODNAME " is not loaded: nothing to re-announce (the built-in IPE sees every table as it is loaded)\n");
+		return IPECTL_EXIT_OK;
+	}
+	rc = rescan();
+	if (rc > 0)
+		ipectl_error("not every dm-verity device was re-announced to " MODNAME " (above): rules on dmverity_roothash or dmverity_signature may not match them");
 	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
 }

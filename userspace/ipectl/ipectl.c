@@ -197,6 +197,18 @@ static const struct ipectl_cmd cmds[] = {
 "The kernel refuses while a policy is active and enforced:\n"
 "'ipectl enforce off' first.\n",
 	},
+	{
+		.name = "rescan",
+		.func = cmd_rescan,
+		.short_desc = "re-announce dm-verity volumes to ipe_lkm",
+		.usage =
+"ipectl rescan\n"
+"\n"
+"Load the live table of every dm-verity device again, so that ipe_lkm\n"
+"learns the volumes activated before it was loaded ('load' does it\n"
+"itself; the packages' udev rule runs this whenever ipe_lkm is loaded).\n"
+"Exit status 2 when a device could not be re-announced.\n",
+	},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -488,7 +489,8 @@ out:
  * drops the new table and resumes the old one (only if even that fails,
  * @err says LEFT SUSPENDED).  Every page of the program is locked in memory
  * meanwhile (mlockall), since a device cycled may hold its own files (the
- * root filesystem).  Any number of devices.
+ * root filesystem).  Any number of devices.  Concurrent calls are
+ * serialised (an exclusive flock on /dev/mapper/control).
  *
  * Return: the number of devices whose table was reloaded and swapped in;
  * -errno when the devices cannot be listed or one could not be suspended
@@ -505,6 +507,16 @@ int ipectl_dm_verity_rescan(char *err, size_t errlen)
 	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	/*
+	 * One rescan at a time (ipectl load's and the udev-started
+	 * ipe-lkm-rescan.service's may meet): the other would find this one's
+	 * inactive table and leave the device alone.
+	 */
+	if (flock(fd, LOCK_EX)) {
+		rc = -errno;
+		add_line(err, errlen, "locking /dev/mapper/control: %s", strerror(errno));
+		goto out;
+	}
 	rc = list_names(fd, &names, &n_names);
 	if (rc) {
 		add_line(err, errlen, "listing device-mapper devices: %s",

@@ -25,8 +25,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
+#include <openssl/store.h>
+#include <openssl/ui.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -85,6 +88,110 @@ static bool pem_is_encrypted(const unsigned char *data, size_t len)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A key on a PKCS#11 token (smart card, HSM, SoftHSM), reached through
+ * OpenSSL's pkcs11 provider (Debian: pkcs11-provider, in bookworm-backports)
+ * and p11-kit's proxy module (or PKCS11_PROVIDER_MODULE).  The provider
+ * lives in a library context of its own: loaded into the default one, a
+ * token that uses OpenSSL itself (SoftHSM) would find its own digests
+ * served by the token again, and hang.
+ */
+struct p11 {
+	OSSL_LIB_CTX *lib;
+	OSSL_PROVIDER *prov, *dflt;
+	UI_METHOD *ui;
+	struct ipectl_passphrase *pass;
+	bool asked;		/* the token asked for its PIN */
+};
+
+static int p11_pin_cb(char *buf, int size, int rwflag, void *u)
+{
+	struct p11 *p = u;
+
+	p->asked = true;
+	return pass_cb(buf, size, rwflag, p->pass);
+}
+
+static void p11_release(struct p11 *p)
+{
+	UI_destroy_method(p->ui);
+	if (p->prov)
+		OSSL_PROVIDER_unload(p->prov);
+	if (p->dflt)
+		OSSL_PROVIDER_unload(p->dflt);
+	OSSL_LIB_CTX_free(p->lib);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool is_pkcs11_uri(const char *key)
+{
+	return !strncmp(key, "pkcs11:", 7);
+}
+
+/*
+ * The private key named by the PKCS#11 URI @s->key (RFC 7512); the token's
+ * PIN, when it asks, from @s->pass (or pin-value/pin-source in the URI).
+ * On success @p holds what the key needs until it is freed.
+ */
+static EVP_PKEY *load_pkcs11_key(const struct ipectl_signer *s, struct p11 *p,
+				 int *rc, char *err, size_t errlen)
+{
+	struct ipectl_passphrase *pass = s->pass;
+	OSSL_STORE_CTX *st = NULL;
+	EVP_PKEY *k = NULL;
+
+	p->lib = OSSL_LIB_CTX_new();
+	p->prov = p->lib ? OSSL_PROVIDER_load(p->lib, "pkcs11") : NULL;
+	if (!p->prov) {
+		*rc = fail(err, errlen, -ENOPKG,
+			   "%s: OpenSSL's pkcs11 provider cannot be loaded (Debian: apt install -t bookworm-backports pkcs11-provider)",
+			   s->key);
+		goto out;
+	}
+	p->dflt = OSSL_PROVIDER_load(p->lib, "default");
+	if (pass) {
+		pass->err = 0;
+		p->pass = pass;
+		p->ui = UI_UTIL_wrap_read_pem_callback(p11_pin_cb, 0);
+	}
+	st = p->dflt ? OSSL_STORE_open_ex(s->key, p->lib, "?provider=pkcs11",
+					  p->ui, p, NULL, NULL, NULL) : NULL;
+	if (!st) {
+		*rc = fail(err, errlen, -ENOENT, "%s: no such PKCS#11 object or token",
+			   s->key);
+		goto out;
+	}
+	OSSL_STORE_expect(st, OSSL_STORE_INFO_PKEY);
+	while (!k && !OSSL_STORE_eof(st)) {
+		OSSL_STORE_INFO *i = OSSL_STORE_load(st);
+
+		if (!i)
+			break;
+		if (OSSL_STORE_INFO_get_type(i) == OSSL_STORE_INFO_PKEY)
+			k = OSSL_STORE_INFO_get1_PKEY(i);
+		OSSL_STORE_INFO_free(i);
+	}
+	if (k)
+		goto out;
+	if (pass && pass->err)
+		*rc = fail(err, errlen, -ENOKEY,
+			   "%s: the token's PIN could not be read: %s", s->key,
+			   pass_error(pass));
+	else if (p->asked)
+		*rc = fail(err, errlen, -EKEYREJECTED,
+			   "%s: wrong PIN, or no such private key on the token ('p11tool --list-all-privkeys --login URI' lists them)",
+			   s->key);
+	else
+		*rc = fail(err, errlen, -ENOENT,
+			   "%s: no such private key, and the token asked for no PIN ('p11tool --list-all-privkeys --login URI' lists them)",
+			   s->key);
+out:
+	OSSL_STORE_close(st);
+	if (!k)
+		p11_release(p);
+	return k;
 }
 
 /*
@@ -214,7 +321,10 @@ static int sign(const unsigned char *data, size_t len,
 		size_t *outlen, char *err, size_t errlen)
 {
 	int n, rc = -EINVAL;
-	EVP_PKEY *key = load_key(s, &rc, err, errlen);
+	struct p11 p11 = { 0 };
+	EVP_PKEY *key = is_pkcs11_uri(s->key) ?
+		load_pkcs11_key(s, &p11, &rc, err, errlen) :
+		load_key(s, &rc, err, errlen);
 	X509 *cert = key ? ipectl_load_cert(s->cert, err, errlen) : NULL;
 	BIO *in = NULL;
 	PKCS7 *p7 = NULL;
@@ -251,6 +361,7 @@ out:
 	BIO_free(in);
 	X509_free(cert);
 	EVP_PKEY_free(key);
+	p11_release(&p11);
 	return rc;
 }
 

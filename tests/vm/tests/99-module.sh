@@ -91,6 +91,46 @@ t_module_rescan_many() {
 	expect_eq "$(ipet exec /mnt/dmv/ipet hello)" hello "the volume, found among 550 others"
 }
 
+# Loaded by anything but ipectl (modprobe, modules-load.d), the module does
+# not know the volumes opened before it: a DENY rule on their root hash
+# does not match until `ipectl rescan` (what the packages' udev rule runs).
+t_module_rescan_after_modprobe() {
+	need module
+	ic() { set +e; IPECTL_TREE= ipectl "$@" 2>&1; echo "rc=$?"; set -e; }
+	is_mounted /mnt/dmv || fail "dm-verity fixture missing"
+	expect_match "$(ic enforce off)" "rc=0" "enforce off"
+	expect_match "$(ic unload)" "rc=0" "unload"
+	out=$(ic rescan)
+	expect_match "$out" "ipe_lkm is not loaded" "rescan without the module"
+	expect_match "$out" "^rc=0$" "rescan without the module: status"
+	# as modules-load.d or modprobe would: no rescan of its own
+	insmod "$IPET_MODULE" || fail "insmod $IPET_MODULE"
+	ipe_use t_rescan_deny_before "DEFAULT action=ALLOW" \
+		"op=EXECUTE dmverity_roothash=sha256:$DMV_ROOTHASH action=DENY"
+	# 6.12 and later tell the module a table's content only when it is
+	# loaded; 6.1's module reads the live table at each decision
+	kv=$(uname -r)
+	kmaj=${kv%%.*} kmin=${kv#*.}
+	kmin=${kmin%%[!0-9]*}
+	if [ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "$kmin" -ge 12 ]; }; then
+		expect_eq "$(ipet exec /mnt/dmv/ipet hello)" hello \
+			"before the rescan the volume is unknown (the gap the rescan closes)"
+	else
+		expect_eq "$(ipet exec /mnt/dmv/ipet hello)" EACCES \
+			"6.1: the live table is read at each decision, no rescan needed"
+	fi
+	out=$(ic rescan)
+	echo "$out"
+	expect_match "$out" "dm-verity devices re-announced to ipe_lkm: [1-9]" "ipectl rescan"
+	expect_match "$out" "rc=0" "ipectl rescan status"
+	for s in /sys/block/dm-*/dm/suspended; do
+		[ "$(cat $s)" = 0 ] || fail "$s: left suspended"
+	done
+	expect_eq "$(ipet exec /mnt/dmv/ipet hello)" EACCES \
+		"after the rescan the DENY rule on the volume's root hash matches"
+	ipe_use t_rescan_deny_done "DEFAULT action=ALLOW"
+}
+
 t_module_load_cycles() {
 	need module
 	pol_file /tmp/cyc "policy_name=cyc policy_version=1.0.0" "DEFAULT action=ALLOW"

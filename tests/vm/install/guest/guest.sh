@@ -309,6 +309,44 @@ s_persist()
 		fail "ipe-policies.service is not enabled"
 }
 
+# A dm-verity volume opened at every boot before systemd-modules-load loads
+# ipe_lkm (ipe-install-dmv.service, ordered before it): the module can only
+# learn its root hash from the rescan that the packages' udev rule and
+# ipe-policies.service start (ipe-lkm-rescan.service).
+s_dmv_boot()
+{
+	local d=/var/lib/ipe-install-dmv
+	mkdir -p "$d"
+	cp "$P/dmv/data.img" "$P/dmv/hash.img" "$d/" || fail "copying the dm-verity images" || return 1
+	{
+		echo '#!/bin/sh'
+		echo 'set -eu'
+		echo 'modprobe loop'
+		echo 'modprobe dm-verity'
+		echo "data=\$(losetup -f --show -r $d/data.img)"
+		echo "hash=\$(losetup -f --show -r $d/hash.img)"
+		echo '# no udev yet: dmsetup makes the node itself'
+		echo "dmsetup --noudevsync --verifyudev create --readonly ipe_install_dmv --table \"0 $DMV_SECTORS verity 1 \$data \$hash 4096 4096 $DMV_BLOCKS 1 sha256 $DMV_ROOTHASH $DMV_SALT\""
+		echo 'echo "ipe_install_dmv opened; ipe_lkm $(test -d /sys/module/ipe_lkm && echo loaded || echo "not loaded")"'
+	} >/usr/local/sbin/ipe-install-dmv
+	chmod 0755 /usr/local/sbin/ipe-install-dmv
+	printf '%s\n' '[Unit]' \
+		'Description=ipe-lkm install tier: a dm-verity volume opened before modules-load.d' \
+		'DefaultDependencies=no' \
+		'Before=systemd-modules-load.service sysinit.target' \
+		'[Service]' 'Type=oneshot' 'RemainAfterExit=yes' \
+		'ExecStart=/usr/local/sbin/ipe-install-dmv' \
+		'[Install]' 'WantedBy=sysinit.target' >/etc/systemd/system/ipe-install-dmv.service
+	cat /usr/local/sbin/ipe-install-dmv /etc/systemd/system/ipe-install-dmv.service
+	systemctl enable ipe-install-dmv.service || fail "systemctl enable ipe-install-dmv.service" || return 1
+	if [[ $MASK_RESCAN == 1 ]]; then
+		# the failure this tier must catch: no rescan after the load
+		systemctl mask ipe-lkm-rescan.service
+		say "MUTANT: ipe-lkm-rescan.service masked"
+	fi
+	return 0
+}
+
 # ---- phase 2 -------------------------------------------------------------
 
 s_boot2()
@@ -357,6 +395,34 @@ s_boot2_active_option()
 	say "'active' = --help: unit $st; journal (err): ${err:-none}"
 	[[ $st == failed ]] || fail "the unit is '$st', not failed" || return 1
 	[[ -n $err ]] || fail "no error-priority journal line names --help"
+}
+
+# The volume opened before the module: a DENY rule on its root hash denies
+# a binary on it (the rescan told the module; without it, nothing matches).
+s_boot2_dmverity()
+{
+	local t_dmv t_mod rec rc out
+	dmsetup table ipe_install_dmv | grep -q ' verity ' ||
+		fail "no dm-verity device ipe_install_dmv: $(systemctl status ipe-install-dmv.service 2>&1 | tail -5 | tr '\n' ' ')" || return 1
+	t_dmv=$(systemctl show -P ActiveEnterTimestampMonotonic ipe-install-dmv.service)
+	t_mod=$(systemctl show -P ExecMainStartTimestampMonotonic systemd-modules-load.service)
+	journalctl -b -o cat -u ipe-install-dmv.service -u ipe-lkm-rescan.service 2>/dev/null | tail -8
+	say "dm-verity volume open at ${t_dmv} us, modules-load.d started at ${t_mod} us; rescan: $(journalctl -b -o cat -u ipe-lkm-rescan.service 2>/dev/null | grep -m1 're-announced' || echo none)"
+	[[ $t_dmv -gt 0 && $t_mod -gt 0 && $t_dmv -le $t_mod ]] ||
+		fail "the volume was not opened before systemd-modules-load ($t_dmv vs $t_mod us)" || return 1
+	mkdir -p /mnt/dmv && mount -o ro /dev/mapper/ipe_install_dmv /mnt/dmv || fail "mount the dm-verity volume" || return 1
+	/mnt/dmv/busybox.dmv true || fail "busybox.dmv does not run without a DENY rule" || return 1
+	sign ipe_install_dmv 0.0.1 /root/dmv.p7s signer "DEFAULT action=ALLOW" \
+		"op=EXECUTE dmverity_roothash=sha256:$DMV_ROOTHASH action=DENY" || fail "ipectl sign" || return 1
+	ipectl deploy --activate /root/dmv.p7s || fail "ipectl deploy --activate ipe_install_dmv" || return 1
+	out=$(/mnt/dmv/busybox.dmv echo ran 2>&1)
+	rc=$?
+	ipectl activate ipe_install_big || fail "back to ipe_install_big" || return 1
+	umount /mnt/dmv
+	rec=$(dmesg | grep 'type=1420' | grep 'busybox.dmv' | grep 'action=DENY' | sed -n 1p)
+	say "DENY dmverity_roothash on the volume opened before the load: rc $rc ('$out'); audit: ${rec:-none}"
+	[[ $rc -eq 126 ]] || fail "busybox.dmv on the pre-load volume: rc $rc ('$out'), expected 126: the DENY rule on its root hash did not match" || return 1
+	[[ $rec == *'rule="op=EXECUTE dmverity_roothash=sha256:'* ]] || fail "the 1420 record does not name the dmverity_roothash rule: $rec"
 }
 
 s_remove()
@@ -432,11 +498,13 @@ case $phase in
 	step enforce s_enforce
 	CRITICAL=0 step audit s_audit
 	step persist s_persist
+	CRITICAL=0 step dmverity-at-boot s_dmv_boot
 	;;
 2)
 	step boot2-module-loaded s_boot2
 	CRITICAL=0 step boot2-policies s_boot2_policies
 	CRITICAL=0 step boot2-active-option s_boot2_active_option
+	CRITICAL=0 step boot2-dmverity-preload s_boot2_dmverity
 	step apt-purge s_remove
 	step no-leftovers s_clean
 	;;
