@@ -53,6 +53,8 @@ else
 		eval 'notty "$IPECTL" sign -k "$uri" -c other.crt --passphrase-fd 3 -o bad.p7s p.pol 3<hsm/pin'
 	expect "PKCS#11: no such object" 1 "no such private key|wrong PIN" \
 		eval 'notty "$IPECTL" sign -k "pkcs11:token=ipetest;object=nosuch;type=private" -c k/policy-signing.crt --passphrase-fd 3 -o bad.p7s p.pol 3<hsm/pin'
+	expect "PKCS#11: no provider is the system's fault (exit 2), and says what to install" 2 "pkcs11 provider cannot be loaded.*pkcs11-provider" \
+		env OPENSSL_MODULES=$T/none "$IPECTL" sign -k "$uri" -c k/policy-signing.crt -o bad.p7s p.pol
 	is "PKCS#11: nothing written on failure" "$(ls bad.* 2>/dev/null | wc -l)" 0
 	unset SOFTHSM2_CONF
 fi

@@ -138,7 +138,7 @@ static int sign_as(bool appended, const unsigned char *data, size_t len,
 		rc = ipectl_sign(data, len, s, blob, bloblen, err, sizeof(err));
 	if (rc) {
 		ipectl_error("%s", err);
-		return rc == -EIO || rc == -ENOMEM ? IPECTL_EXIT_SYSTEM :
+		return rc == -EIO || rc == -ENOMEM || rc == -ENOPKG ? IPECTL_EXIT_SYSTEM :
 						     IPECTL_EXIT_INPUT;
 	}
 	if (!appended && *bloblen > IPECTL_MAX_PKCS7) {
