@@ -326,7 +326,7 @@ s_dmv_boot()
 		echo "data=\$(losetup -f --show -r $d/data.img)"
 		echo "hash=\$(losetup -f --show -r $d/hash.img)"
 		echo '# no udev yet: dmsetup makes the node itself'
-		echo "dmsetup --noudevsync --verifyudev create --readonly ipe_install_dmv --table \"0 $DMV_SECTORS verity 1 \$data \$hash 4096 4096 $DMV_BLOCKS 1 sha256 $DMV_ROOTHASH $DMV_SALT\""
+		echo "dmsetup --noudevsync --verifyudev create --readonly ipe_install_dmv --table \"0 $DMV_SECTORS verity 1 \$data \$hash 4096 4096 $DMV_BLOCKS 0 sha256 $DMV_ROOTHASH $DMV_SALT\""
 		echo 'echo "ipe_install_dmv opened; ipe_lkm $(test -d /sys/module/ipe_lkm && echo loaded || echo "not loaded")"'
 	} >/usr/local/sbin/ipe-install-dmv
 	chmod 0755 /usr/local/sbin/ipe-install-dmv
@@ -422,7 +422,9 @@ s_boot2_dmverity()
 	rec=$(dmesg | grep 'type=1420' | grep 'busybox.dmv' | grep 'action=DENY' | sed -n 1p)
 	say "DENY dmverity_roothash on the volume opened before the load: rc $rc ('$out'); audit: ${rec:-none}"
 	[[ $rc -eq 126 ]] || fail "busybox.dmv on the pre-load volume: rc $rc ('$out'), expected 126: the DENY rule on its root hash did not match" || return 1
-	[[ $rec == *'rule="op=EXECUTE dmverity_roothash=sha256:'* ]] || fail "the 1420 record does not name the dmverity_roothash rule: $rec"
+	[[ $rec == *'rule="op=EXECUTE dmverity_roothash=sha256:'* ]] || fail "the 1420 record does not name the dmverity_roothash rule: $rec" || return 1
+	journalctl -b -o cat -u ipe-lkm-rescan.service 2>/dev/null | grep -Eq 're-announced to ipe_lkm: [1-9]' ||
+		fail "ipe-lkm-rescan.service did not re-announce the volume"
 }
 
 s_remove()
