@@ -422,7 +422,7 @@ s_boot2_dmverity()
 	rec=$(dmesg | grep 'type=1420' | grep 'busybox.dmv' | grep 'action=DENY' | sed -n 1p)
 	say "DENY dmverity_roothash on the volume opened before the load: rc $rc ('$out'); audit: ${rec:-none}"
 	[[ $rc -eq 126 ]] || fail "busybox.dmv on the pre-load volume: rc $rc ('$out'), expected 126: the DENY rule on its root hash did not match" || return 1
-	[[ $rec == *'rule="op=EXECUTE dmverity_roothash=sha256:'* ]] || fail "the 1420 record does not name the dmverity_roothash rule: $rec" || return 1
+	[[ $rec == *'rule="op=EXECUTE dmverity_roothash="sha256":'"${DMV_ROOTHASH^^}"' action=DENY"'* ]] || fail "the 1420 record does not name the dmverity_roothash rule: $rec" || return 1
 	journalctl -b -o cat -u ipe-lkm-rescan.service 2>/dev/null | grep -Eq 're-announced to ipe_lkm: [1-9]' ||
 		fail "ipe-lkm-rescan.service did not re-announce the volume"
 }
