@@ -159,20 +159,28 @@ out:
 	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
 }
 
+/*
+ * A command that takes no arguments was given some: usage on stdout and
+ * success for --help/-h, usage on stderr and a usage error otherwise.
+ */
+static int no_arguments(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		ipectl_usage(cmd, stdout);
+		return IPECTL_EXIT_OK;
+	}
+	ipectl_usage(cmd, stderr);
+	return IPECTL_EXIT_INPUT;
+}
+
 int cmd_unload(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
 	struct kmod_ctx *ctx;
 	struct kmod_module *mod;
 	int rc;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		ipectl_usage(cmd, stdout);
-		return IPECTL_EXIT_OK;
-	}
-	if (argc != 1) {
-		ipectl_usage(cmd, stderr);
-		return IPECTL_EXIT_INPUT;
-	}
+	if (argc != 1)
+		return no_arguments(cmd, argc, argv);
 	mod = get_module(&ctx);
 	if (!mod)
 		return IPECTL_EXIT_SYSTEM;
@@ -203,14 +211,8 @@ int cmd_rescan(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
 	int rc;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		ipectl_usage(cmd, stdout);
-		return IPECTL_EXIT_OK;
-	}
-	if (argc != 1) {
-		ipectl_usage(cmd, stderr);
-		return IPECTL_EXIT_INPUT;
-	}
+	if (argc != 1)
+		return no_arguments(cmd, argc, argv);
 	if (!module_loaded()) {
 		printf(MODNAME " is not loaded: nothing to re-announce (the built-in IPE sees every table as it is loaded)\n");
 		return IPECTL_EXIT_OK;
