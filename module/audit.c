@@ -119,7 +119,8 @@ static struct audit_buffer *access_record(enum ipe_eng_op op,
 		if (inode) {
 			audit_log_format(ab, " dev=");
 			log_untrusted(ab, inode->i_sb->s_id);
-			audit_log_format(ab, " ino=%lu", inode->i_ino);
+			audit_log_format(ab, " ino=%llu",
+					 (unsigned long long)inode->i_ino);
 		} else {
 			audit_log_format(ab, " dev=? ino=?");
 		}
@@ -191,32 +192,48 @@ static void log_policy(struct audit_buffer *ab, const char *prefix,
 			 pp->version[1], pp->version[2]);
 }
 
+static void log_ids_res(struct audit_buffer *ab, int res)
+{
+	audit_log_format(ab, " auid=%u ses=%u lsm=ipe res=%d",
+			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
+			 audit_get_sessionid(current), res);
+}
+
 static void log_ids(struct audit_buffer *ab)
 {
-	audit_log_format(ab, " auid=%u ses=%u lsm=ipe res=1",
-			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
-			 audit_get_sessionid(current));
+	log_ids_res(ab, 1);
 }
 
 /**
- * ipe_lkm_audit_policy_load() - record 1422 for a loaded or updated policy.
- * @p: the policy.
+ * ipe_lkm_audit_policy_load() - record 1422 for a policy write to
+ * new_policy or update, as upstream from 6.16 on.
+ * @p: the policy loaded or updated to; or an ERR_PTR() of the error the
+ *	write failed with (then the record says "?" for the policy and
+ *	res=0 errno=-N).
  *
  * Context: process context, may sleep.
  */
 void ipe_lkm_audit_policy_load(const struct ipe_lkm_policy *p)
 {
-	const struct ipe_eng_policy *pp = p->parsed;
 	struct audit_buffer *ab;
 
 	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_IPE_POLICY_LOAD);
 	if (!ab)
 		return;
-	audit_log_format(ab, "policy_name=\"%s\" policy_version=%hu.%hu.%hu policy_digest=sha256:",
-			 pp->name, pp->version[0], pp->version[1],
-			 pp->version[2]);
-	log_hex(ab, p->digest, sizeof(p->digest));
-	log_ids(ab);
+	if (IS_ERR(p)) {
+		audit_log_format(ab, "policy_name=? policy_version=? policy_digest=?");
+		log_ids_res(ab, 0);
+		audit_log_format(ab, " errno=%ld", PTR_ERR(p));
+	} else {
+		const struct ipe_eng_policy *pp = p->parsed;
+
+		audit_log_format(ab, "policy_name=\"%s\" policy_version=%hu.%hu.%hu policy_digest=sha256:",
+				 pp->name, pp->version[0], pp->version[1],
+				 pp->version[2]);
+		log_hex(ab, p->digest, sizeof(p->digest));
+		log_ids(ab);
+		audit_log_format(ab, " errno=0");
+	}
 	audit_log_end(ab);
 }
 

@@ -164,8 +164,8 @@ static u8 *copy_policy(const char __user *data, size_t len)
 	return copy;
 }
 
-static ssize_t new_policy(struct file *f, const char __user *data, size_t len,
-			  loff_t *off)
+/* new_policy's work; 0 or -errno */
+static int add_policy(struct file *f, const char __user *data, size_t len)
 {
 	struct ipe_lkm_policyfs *fs;
 	struct ipe_lkm_policy *p;
@@ -188,6 +188,19 @@ static ssize_t new_policy(struct file *f, const char __user *data, size_t len,
 	/* before anyone can reach it through the tree and delete it */
 	ipe_lkm_audit_policy_load(p);
 	show_node(fs, p);
+	return 0;
+}
+
+/* Every write is audited (1422), a failed one with its errno (6.16). */
+static ssize_t new_policy(struct file *f, const char __user *data, size_t len,
+			  loff_t *off)
+{
+	int rc = add_policy(f, data, len);
+
+	if (rc) {
+		ipe_lkm_audit_policy_load(ERR_PTR(rc));
+		return rc;
+	}
 	return len;
 }
 
@@ -311,8 +324,8 @@ static ssize_t setactive(struct file *f, const char __user *data, size_t len,
 	return rc ? rc : len;
 }
 
-static ssize_t update_policy(struct file *f, const char __user *data,
-			     size_t len, loff_t *off)
+/* update's work; 0 or -errno (a success is audited by policy.c) */
+static int replace_policy(struct file *f, const char __user *data, size_t len)
 {
 	struct inode *dir = dir_of(f);
 	struct ipe_lkm_policy *old, *new;
@@ -346,10 +359,22 @@ static ssize_t update_policy(struct file *f, const char __user *data,
 	dir->i_private = new;
 	inode_unlock(dir);
 	ipe_lkm_free_policy(old);
-	return len;
+	return 0;
 out_unlock:
 	inode_unlock(dir);
 	return rc;
+}
+
+static ssize_t update_policy(struct file *f, const char __user *data,
+			     size_t len, loff_t *off)
+{
+	int rc = replace_policy(f, data, len);
+
+	if (rc) {
+		ipe_lkm_audit_policy_load(ERR_PTR(rc));
+		return rc;
+	}
+	return len;
 }
 
 static ssize_t delete_policy(struct file *f, const char __user *data,

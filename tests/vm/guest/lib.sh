@@ -115,6 +115,36 @@ audit_none() {
 	[ ! -s /tmp/audit.$$ ] || fail "unexpected $1 record: $(cat /tmp/audit.$$)"
 }
 
+# kernel_at_least MAJOR MINOR: the booted kernel is that version or newer.
+kernel_at_least() {
+	kv=$(uname -r)
+	km=${kv%%.*}
+	kn=${kv#*.}
+	kn=${kn%%[!0-9]*}
+	[ "$km" -gt "$1" ] || { [ "$km" -eq "$1" ] && [ "$kn" -ge "$2" ]; }
+}
+# Upstream 6.16 changed 1422: a load's record ends in " errno=0", and failed
+# loads and updates are audited too.  ipe_lkm writes the newest upstream's
+# text on every kernel; a built-in IPE its own kernel's.
+audit_1422_errno() { [ "$IPET_ENFORCER" = module ] || kernel_at_least 6 16; }
+# load_rec TEXT: the 1422 text of a successful load, TEXT ending in res=1.
+load_rec() {
+	if audit_1422_errno; then echo "$1 errno=0"; else echo "$1"; fi
+}
+# audit_failed_loads ERRNO...: the 1422 records since the mark are exactly
+# one per failed write, with these errnos (e.g. -74), in order; none before
+# 6.16.
+audit_failed_loads() {
+	audit_1422_errno || { audit_none 1422; return 0; }
+	audit_recs 1422 >/tmp/audit.$$
+	: >/tmp/audit.want.$$
+	for e; do
+		echo "policy_name=? policy_version=? policy_digest=? auid=4294967295 ses=4294967295 lsm=ipe res=0 errno=$e" >>/tmp/audit.want.$$
+	done
+	cmp -s /tmp/audit.$$ /tmp/audit.want.$$ ||
+		fail "1422 records of failed loads: got '$(cat /tmp/audit.$$)', want '$(cat /tmp/audit.want.$$)'"
+}
+
 # ---------------------------------------------------------------- policies
 T=$IPET_TREE
 # ipe_ws FILE STRING: one write() of STRING to $T/FILE; prints OK or the errno.

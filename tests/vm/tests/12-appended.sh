@@ -59,7 +59,7 @@ t_appended_load() { # smoke
 	expect_eq "$(cat $P/version)" "$v.1" "version"
 	cmp -s $P/policy /tmp/al.txt || fail "policy is not the text before the signature"
 	cmp -s $P/pkcs7 /tmp/al.sig || fail "pkcs7 is not the whole blob as written"
-	audit_expect 1422 "policy_name=\"t_app\" policy_version=$v.1 policy_digest=sha256:$(sha256_hex /tmp/al.sig) auid=4294967295 ses=4294967295 lsm=ipe res=1"
+	audit_expect 1422 "$(load_rec "policy_name=\"t_app\" policy_version=$v.1 policy_digest=sha256:$(sha256_hex /tmp/al.sig) auid=4294967295 ses=4294967295 lsm=ipe res=1")"
 	expect_eq "$(ipe_activate t_app)" OK "activate"
 	# the blob read back from pkcs7 deploys again (same name: EEXIST proves it parsed)
 	cat $P/pkcs7 >/tmp/al.back
@@ -81,7 +81,7 @@ t_appended_update() { # smoke
 	cmp -s $T/policies/t_au/policy /tmp/au2.txt || fail "text not replaced"
 	cmp -s $T/policies/t_au/pkcs7 /tmp/au2.sig || fail "pkcs7 not the appended blob"
 	expect_eq "$(cat $T/policies/t_au/active)" 1 "still active"
-	audit_expect 1422 "policy_name=\"t_au\" policy_version=$v.2 policy_digest=sha256:$(sha256_hex /tmp/au2.sig) auid=4294967295 ses=4294967295 lsm=ipe res=1"
+	audit_expect 1422 "$(load_rec "policy_name=\"t_au\" policy_version=$v.2 policy_digest=sha256:$(sha256_hex /tmp/au2.sig) auid=4294967295 ses=4294967295 lsm=ipe res=1")"
 	audit_expect 1421 "old_active_pol_name=\"t_au\" old_active_pol_version=$v.1 old_policy_digest=sha256:$(sha256_hex /tmp/pol.t_au.p7s) new_active_pol_name=\"t_au\" new_active_pol_version=$v.2 new_policy_digest=sha256:$(sha256_hex /tmp/au2.sig) auid=4294967295 ses=4294967295 lsm=ipe res=1"
 	expect_eq "$(ipe_w policies/t_au/update /tmp/au3.p7s)" OK "update appended -> upstream"
 	cmp -s $T/policies/t_au/pkcs7 /tmp/au3.p7s || fail "pkcs7 not the PKCS#7 blob"
