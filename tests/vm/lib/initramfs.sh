@@ -7,7 +7,10 @@
 
 # Modules loaded at boot, with their dependencies.
 BOOT_MODULES="virtio_pci virtio_blk ext4 dm-verity test_firmware"
-# Stock modules used as KMODULE fixtures (not loaded at boot).
+# Stock module used as the KMODULE fixture (not loaded at boot): the first
+# of FIXTURE_MODULES that this kernel has as a module without dependencies
+# (fixture_module; 7.x builds crc7 in, its lib/crc/ keeps crc-itu-t).
+FIXTURE_MODULES="crc7 crc-itu-t crc8"
 FIXTURE_MODULE=crc7
 
 # cpio_pack DIR OUT: pack DIR as a newc archive owned by root.
@@ -102,10 +105,22 @@ kmod_paths()
 	done | awk '!seen[$0]++'
 }
 
-# initramfs_kernel OUT: the modules of the current kernel ($KROOT/$KVER).
+# fixture_module: set FIXTURE_MODULE for the current kernel.
+fixture_module()
+{
+	local m
+	for m in $FIXTURE_MODULES; do
+		[[ $(kmod_paths "$m" | wc -l) == 1 ]] && { FIXTURE_MODULE=$m; return 0; }
+	done
+	die "none of $FIXTURE_MODULES is a module without dependencies in $KVER"
+}
+
+# initramfs_kernel OUT: the modules of the current kernel ($KROOT/$KVER);
+# sets FIXTURE_MODULE (for lib/fixtures.sh too).
 initramfs_kernel()
 {
 	local out=$1 root=$OUT/build/kmod-root-$KVER ko list
+	fixture_module
 	[[ -f $out && $out -nt $KROOT/.done && $out -nt $VM_DIR/lib/initramfs.sh ]] && return 0
 	log "building the module initramfs for $KVER"
 	rm -rf "$root" && mkdir -p "$root/lib/ipet/modules"
@@ -118,6 +133,8 @@ initramfs_kernel()
 	[[ -s $list ]] || die "no modules resolved for $KVER"
 	ko=$(kmod_paths $FIXTURE_MODULE | tail -1)
 	install -m 0644 "$ko" "$root/lib/ipet/fixture.ko"
+	# its name, for a guest without modules.dep (busybox modinfo needs one)
+	echo "$FIXTURE_MODULE" >"$root/lib/ipet/fixture.name"
 	echo "$KVER" >"$root/lib/ipet/kver"
 	cpio_pack "$root" "$out"
 }

@@ -8,6 +8,8 @@
 # The debug kernels (lib/debugkernel.sh): Debian's linux-source of a stock
 # flavour, built with KASAN, lockdep & co.
 [[ $(type -t dk_build) == function ]] || . "$VM_DIR/lib/debugkernel.sh"
+# The kernels built in a chroot of their own suite (lib/suite.sh).
+[[ $(type -t suite_chroot) == function ]] || . "$VM_DIR/lib/suite.sh"
 # A build tree given by the caller (KBUILD_DIR=...) applies to stock kernels;
 # a debug kernel brings its own.
 KBUILD_DIR_USER=${KBUILD_DIR_USER-${KBUILD_DIR:-}}
@@ -19,6 +21,21 @@ apt_target()
 	bookworm) echo "" ;;
 	backports) echo "bookworm-backports" ;;
 	*) die "unknown kernel '$1' (bookworm|backports|debug|debug-bpo)" ;;
+	esac
+}
+
+# kernel_suite NAME: for a stock kernel of another Debian suite, the suite
+# of its build chroot (lib/suite.sh): its headers ask for a compiler Debian
+# 12 lacks (bullseye: gcc-10, trixie-backports' 7.x: gcc-14, sid: gcc-16
+# at the time of writing).
+# Fails for the host's own kernels.
+kernel_suite()
+{
+	case $1 in
+	bullseye) echo bullseye ;;
+	trixie-bpo) echo trixie ;;
+	sid) echo sid ;;
+	*) return 1 ;;
 	esac
 }
 
@@ -41,7 +58,7 @@ apt_fetch()
 	(cd "$dir" && apt-get download -q ${target:+-t "$target"} "$pkg" >/dev/null 2>&1) ||
 		die "apt-get download $pkg${target:+ -t $target} failed (run tests/vm/deps?)"
 	# The name may be given as pkg=version: match on the package part.
-	deb=$(ls -t "$dir/${pkg%%=*}"_*.deb 2>/dev/null | head -1)
+	deb=$(ls -t "$dir/${pkg%%=*}"_*.deb 2>/dev/null | head -1) || true
 	[[ -n $deb ]] || die "no .deb for $pkg in $dir"
 	echo "$deb"
 }
@@ -55,13 +72,16 @@ meta_dep()
 }
 
 # kernel_fetch NAME: set KVER, KROOT (unpacked image package), VMLINUZ, KCONFIG,
-# KPKG_VERSION. Cached per package version under $CACHE/kernels/.
+# KPKG_VERSION, and KSUITE (the build chroot's suite for a kernel of another
+# suite: lib/suite.sh; empty for bookworm's and backports'). Cached per
+# package version under $CACHE/kernels/.
 # For a debug kernel (debug, debug-bpo): build it or reuse the cached build
 # (lib/debugkernel.sh), KPKG_VERSION is "<source version>-<config hash>" and
 # KBUILD_DIR (exported) is its build tree, for module builds.
 kernel_fetch()
 {
-	local name=$1 target meta img dir deb stock
+	local name=$1 target="" meta img dir deb stock
+	KSUITE=""
 	if stock=$(debug_flavour "$name"); then
 		dk_build "$stock"
 		KVER=$DK_KVER
@@ -79,48 +99,120 @@ kernel_fetch()
 	else
 		unset KBUILD_DIR
 	fi
-	target=$(apt_target "$name")
 	dir=$CACHE/kernels/$name
 	mkdir -p "$dir/debs"
-	# Refresh the metapackage at most once per day; it is tiny.
-	if [[ -z $(find "$dir/debs" -maxdepth 1 -name 'linux-image-amd64_*.deb' -mtime -1 2>/dev/null) ]]; then
-		rm -f "$dir/debs"/linux-image-amd64_*.deb
-		meta=$(apt_fetch "$dir/debs" linux-image-amd64 "$target")
+	KSUITE=$(kernel_suite "$name") || KSUITE=""
+	if [[ -n $KSUITE ]]; then
+		# Another suite: its chroot's apt resolves the metapackage, so
+		# the image always matches the headers installed there.  The
+		# chroot refreshes its lists at most once a day; the metapackage
+		# is fetched again whenever they are newer.
+		suite_chroot "$KSUITE"
+		meta=$(ls -t "$dir/debs"/linux-image-amd64_*.deb 2>/dev/null | head -1) || true
+		if [[ -z $meta || $SUITE_DIR/.refreshed -nt $meta ]]; then
+			rm -f "$dir/debs"/linux-image-amd64_*.deb
+			meta=$(kpkg_fetch "$dir/debs" linux-image-amd64)
+			# apt may date the file by the archive's Last-Modified
+			touch "$meta"
+		fi
 	else
-		meta=$(ls -t "$dir/debs"/linux-image-amd64_*.deb | head -1)
+		target=$(apt_target "$name")
+		# Refresh the metapackage at most once per day; it is tiny.
+		if [[ -z $(find "$dir/debs" -maxdepth 1 -name 'linux-image-amd64_*.deb' -mtime -1 2>/dev/null) ]]; then
+			rm -f "$dir/debs"/linux-image-amd64_*.deb
+			meta=$(apt_fetch "$dir/debs" linux-image-amd64 "$target")
+		else
+			meta=$(ls -t "$dir/debs"/linux-image-amd64_*.deb | head -1)
+		fi
 	fi
 	img=$(meta_dep "$meta" linux-image-)
 	[[ -n $img ]] || die "cannot resolve the image package from $meta"
-	local ipkg=${img%%=*} iver=${img#*=}
+	local ipkg=${img%%=*} iver=${img#*=} dep
 	KROOT=$dir/root-$ipkg-$iver
 	if [[ ! -e $KROOT/.done ]]; then
 		log "fetching $ipkg $iver"
-		deb=$(apt_fetch "$dir/debs" "$img")
+		deb=$(kpkg_fetch "$dir/debs" "$img")
 		rm -rf "$KROOT" && mkdir -p "$KROOT"
 		dpkg-deb -x "$deb" "$KROOT"
+		# 7.x: linux-image-KREL is a small package depending on
+		# linux-binary-KREL (the vmlinuz, under /usr/lib/modules/KREL),
+		# linux-modules-KREL and linux-base-KREL, all of its exact
+		# version: unpack them too.  5.10/6.1/6.12 images pin no such
+		# dependency.
+		for dep in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
+			sed -n 's/^ *\(linux-[^ ]*\) (= \([^)]*\)).*/\1=\2/p'); do
+			log "fetching ${dep%%=*} ${dep#*=}"
+			dpkg-deb -x "$(kpkg_fetch "$dir/debs" "$dep")" "$KROOT"
+		done
+		# Modules under /usr/lib/modules (7.x): give the tree the
+		# merged-/usr layout of an installed system, lib -> usr/lib, so
+		# that depmod -b, modprobe -d and lib/initramfs.sh find them at
+		# $KROOT/lib/modules as for the older packages.
+		if [[ -d $KROOT/usr/lib/modules && ! -L $KROOT/lib ]]; then
+			if [[ -d $KROOT/lib ]]; then
+				cp -al "$KROOT/lib/." "$KROOT/usr/lib/" && rm -rf "${KROOT:?}/lib"
+			fi
+			ln -s usr/lib "$KROOT/lib"
+		fi
+		[[ -d $KROOT/lib/modules ]] || die "no modules in $KROOT"
 		# busybox insmod cannot read compressed modules: unpack them once.
-		find "$KROOT/lib/modules" \( -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' \) -print0 |
+		find "$KROOT/lib/modules/" \( -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' \) -print0 |
 			xargs -0 -r -n 64 -P "$(nproc)" sh -c 'for f; do
 				case $f in
 				*.xz) xz -dc "$f" >"${f%.xz}" ;;
 				*.zst) zstd -qdc "$f" >"${f%.zst}" ;;
 				*.gz) gzip -dc "$f" >"${f%.gz}" ;;
 				esac && rm -f "$f"; done' sh
+		# 7.x ships no modules.dep at all: depmod makes every index
 		depmod -b "$KROOT" "$(ls "$KROOT/lib/modules" | head -1)"
 		touch "$KROOT/.done"
 	fi
 	KVER=$(ls "$KROOT/lib/modules" | head -1)
-	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
-	KCONFIG=$KROOT/boot/config-$KVER
-	[[ -f $VMLINUZ ]] || die "no vmlinuz in $KROOT"
+	# 6.1/6.12 (and 5.10) put the kernel and its config in /boot, 7.x
+	# next to the modules
+	VMLINUZ=$(kfile "$KROOT" "$KVER" vmlinuz) || die "no vmlinuz for $KVER in $KROOT"
+	KCONFIG=$(kfile "$KROOT" "$KVER" config) || die "no kernel config for $KVER in $KROOT"
 	KPKG_VERSION=$iver
 }
 
+# kfile ROOT KVER NAME: ROOT/boot/NAME-KVER or ROOT/lib/modules/KVER/NAME,
+# whichever the packages shipped.
+kfile()
+{
+	local f
+	for f in "$1/boot/$3-$2" "$1/lib/modules/$2/$3"; do
+		[[ -f $f ]] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# kpkg_fetch DIR PKG [TARGET]: apt_fetch for the current kernel: through
+# the chroot of $KSUITE when set (with that suite's target), else the
+# host's apt.
+kpkg_fetch()
+{
+	local dir=$1 pkg=$2 deb
+	if [[ -z ${KSUITE:-} ]]; then
+		apt_fetch "$dir" "$pkg" "${3:-}"
+		return
+	fi
+	suite_download "$KSUITE" "$dir" "$pkg"
+	deb=$(ls -t "$dir/${pkg%%=*}"_*.deb 2>/dev/null | head -1) || true
+	[[ -n $deb ]] || die "no .deb for $pkg in $dir"
+	echo "$deb"
+}
+
 # headers_fetch NAME: unpack the matching headers (for building the module);
-# sets KHEADERS (the -amd64 build dir).
+# sets KHEADERS (the -amd64 build dir).  A kernel of another suite has them
+# installed in its chroot: that directory.
 headers_fetch()
 {
-	local name=$1 target dir meta hdr deb common kb
+	local name=$1 target dir meta hdr deb common kb suite
+	if suite=$(kernel_suite "$name"); then
+		suite_chroot "$suite"
+		KHEADERS=$SUITE_DIR/usr/src/linux-headers-$(suite_headers_kver "$suite")
+		return 0
+	fi
 	target=$(apt_target "$name")
 	dir=$CACHE/kernels/$name
 	meta=$(apt_fetch "$dir/debs" linux-headers-amd64 "$target")
