@@ -18,25 +18,50 @@
 #include "ipe_lkm.h"
 
 /*
- * One callback for every function: SAVE_REGS guarantees the registers,
- * which hold the arguments and the instruction pointer a redirect moves.
+ * One callback for every function, handing the handler the call as
+ * struct ipe_lkm_call (ipe_lkm.h): the saved registers where the ops asks
+ * for them (SAVE_REGS, needed on x86 to move the instruction pointer), the
+ * ftrace_regs where the architecture saves only the argument registers.
  */
+#ifdef COMPAT_FTRACE_CALLBACK_PT_REGS
+static void fn_callback(unsigned long ip, unsigned long parent_ip,
+			struct ftrace_ops *ops, struct pt_regs *regs)
+{
+	struct ipe_lkm_fn *fn = container_of(ops, struct ipe_lkm_fn, ops);
+	struct ipe_lkm_call c = { .regs = regs };
+
+	if (WARN_ON_ONCE(!regs))
+		return;
+	fn->handler(&c);
+}
+#elif defined(COMPAT_FTRACE_ARGS_ONLY)
 static void fn_callback(unsigned long ip, unsigned long parent_ip,
 			struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
 	struct ipe_lkm_fn *fn = container_of(ops, struct ipe_lkm_fn, ops);
-	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct ipe_lkm_call c = { .fregs = fregs };
 
-	if (WARN_ON_ONCE(!regs))
-		return;
-	fn->handler(regs);
+	fn->handler(&c);
 }
+#else
+static void fn_callback(unsigned long ip, unsigned long parent_ip,
+			struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct ipe_lkm_fn *fn = container_of(ops, struct ipe_lkm_fn, ops);
+	struct ipe_lkm_call c = { .regs = ftrace_get_regs(fregs) };
+
+	if (WARN_ON_ONCE(!c.regs))
+		return;
+	fn->handler(&c);
+}
+#endif
 
 /*
- * SAVE_REGS: arguments and instruction pointer; IPMODIFY for those that
- * redirect (exclusive: registration fails with -EBUSY if another user
- * redirects the same function); PERMANENT, so that
- * kernel.ftrace_enabled=0 is refused while the module is attached.
+ * SAVE_REGS (where the architecture has it): arguments and instruction
+ * pointer; IPMODIFY for those that redirect (exclusive: registration fails
+ * with -EBUSY if another user redirects the same function); PERMANENT, so
+ * that kernel.ftrace_enabled=0 is refused while the module is attached;
+ * and no ftrace recursion guard, which would skip the callback (compat.h).
  */
 static int attach_one(struct ipe_lkm_fn *fn)
 {
@@ -44,7 +69,7 @@ static int attach_one(struct ipe_lkm_fn *fn)
 	int rc;
 
 	ops->func = fn_callback;
-	ops->flags |= FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_PERMANENT;
+	ops->flags |= COMPAT_FTRACE_OPS_FLAGS | FTRACE_OPS_FL_PERMANENT;
 	if (fn->redirects)
 		ops->flags |= FTRACE_OPS_FL_IPMODIFY;
 
@@ -55,7 +80,7 @@ static int attach_one(struct ipe_lkm_fn *fn)
 	if (rc) {
 		pr_err("cannot find %s to hook (%d): is it traceable on this kernel?\n",
 		       fn->name, rc);
-		ftrace_free_filter(ops);
+		compat_ftrace_free_filter(ops);
 		return rc;
 	}
 	rc = register_ftrace_function(ops);
@@ -65,7 +90,7 @@ static int attach_one(struct ipe_lkm_fn *fn)
 	else if (rc)
 		pr_err("cannot hook %s (%d)\n", fn->name, rc);
 	if (rc)
-		ftrace_free_filter(ops);
+		compat_ftrace_free_filter(ops);
 	return rc;
 }
 
@@ -95,7 +120,7 @@ static void detach_one(struct ipe_lkm_fn *fn)
 	if (rc)
 		hold_forever(fn, rc);
 	/* Once unregistered, the ops is not running and will not run again. */
-	ftrace_free_filter(&fn->ops);
+	compat_ftrace_free_filter(&fn->ops);
 	fn->attached = false;
 }
 
@@ -141,4 +166,26 @@ void ipe_lkm_detach_all(struct ipe_lkm_fn *fns, size_t n)
 		if (fns[n].attached)
 			detach_one(&fns[n]);
 	}
+}
+
+/**
+ * ipe_lkm_all_enabled() - are the functions' callbacks live in ftrace?
+ * @fns: the functions, attached.
+ * @n: how many.
+ *
+ * Context: any.
+ * Return: true when ftrace has every ops enabled; else false, and the log
+ * names the first that is not.
+ */
+bool ipe_lkm_all_enabled(const struct ipe_lkm_fn *fns, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!(READ_ONCE(fns[i].ops.flags) & FTRACE_OPS_FL_ENABLED)) {
+			pr_err("the hook on %s is not enabled\n", fns[i].name);
+			return false;
+		}
+	}
+	return true;
 }

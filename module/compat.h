@@ -29,7 +29,7 @@
  * fsverity_get_digest(): exported from 6.3 with a new signature
  * (inode, raw_digest, &alg, &halg) returning the digest size; on 6.1 it is
  * (inode, digest, &halg) returning 0, unexported, and reached by name (see
- * compat.c: only on kernels without IBT).
+ * props_fsverity.c: only on kernels without IBT).
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define COMPAT_FSVERITY_GET_DIGEST_EXPORTED 1
@@ -52,21 +52,60 @@
 #endif
 
 /*
+ * ftrace (attach.c).  Before 5.11 a callback receives the saved pt_regs
+ * (no struct ftrace_regs: probed in Kbuild) and FTRACE_OPS_FL_RECURSION_SAFE
+ * declares that it needs no recursion guard; from 5.11 having no guard is
+ * the default (FTRACE_OPS_FL_RECURSION asks for one).  ipe_lkm never asks:
+ * a guard skips a callback that recurses, and a hook must never be skipped
+ * (no handler calls an attached function).
+ *
+ * Where the architecture saves only the argument registers
+ * (DYNAMIC_FTRACE_WITH_ARGS without WITH_REGS: arm64 from 6.2), SAVE_REGS
+ * is refused; there arguments and the instruction pointer are reached
+ * through ftrace_regs.  Elsewhere SAVE_REGS gives the pt_regs.
+ */
+#ifndef COMPAT_PROBE_FTRACE_REGS
+#define COMPAT_FTRACE_CALLBACK_PT_REGS 1
+#define COMPAT_FTRACE_NO_GUARD FTRACE_OPS_FL_RECURSION_SAFE
+#else
+#define COMPAT_FTRACE_NO_GUARD 0
+#endif
+#if defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && \
+	!defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
+#define COMPAT_FTRACE_ARGS_ONLY 1
+#define COMPAT_FTRACE_OPS_FLAGS COMPAT_FTRACE_NO_GUARD
+#else
+#define COMPAT_FTRACE_OPS_FLAGS (FTRACE_OPS_FL_SAVE_REGS | COMPAT_FTRACE_NO_GUARD)
+#endif
+
+/*
+ * ftrace_free_filter() is not exported everywhere (probed in the kernel's
+ * Module.symvers); resetting the filter to nothing frees the same entries
+ * of an ops that is not registered.
+ */
+#ifdef COMPAT_PROBE_FTRACE_FREE_FILTER_EXPORTED
+#define compat_ftrace_free_filter(ops) ftrace_free_filter(ops)
+#else
+#define compat_ftrace_free_filter(ops) ftrace_set_filter((ops), NULL, 0, 1)
+#endif
+
+/*
+ * shmem_file_setup()'s flags (the load self-test's file): vm_flags until
+ * 7.3 made them a vma_flags_t (probed in Kbuild).
+ */
+#ifdef COMPAT_PROBE_SHMEM_VMA_FLAGS
+#define COMPAT_SHMEM_NORESERVE mk_vma_flags(VMA_NORESERVE_BIT)
+#else
+#define COMPAT_SHMEM_NORESERVE VM_NORESERVE
+#endif
+
+/*
  * On kernels built with IBT, a function reached through a pointer must
  * start with ENDBR, and objtool seals the ENDBR of functions whose address
  * is never taken: never call a kernel function found by name there.
  */
 #ifdef CONFIG_X86_KERNEL_IBT
 #define COMPAT_CANNOT_CALL_BY_NAME 1
-#endif
-
-/*
- * dm-verity trust (props.c): where dm-mod's live-table helpers can be
- * called by name, the device's live table is read at each decision;
- * elsewhere the module follows table loads and resumes.
- */
-#ifndef COMPAT_CANNOT_CALL_BY_NAME
-#define COMPAT_DM_LIVE_TABLE 1
 #endif
 
 /*

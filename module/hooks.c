@@ -3,10 +3,10 @@
  * hooks.c - attach to the kernel's security_*() functions with ftrace.
  *
  * One ftrace_ops per function, selected by name (attach.c), with
- * SAVE_REGS, IPMODIFY and PERMANENT.  The callback
- * decides, without sleeping; to deny it points the saved instruction
- * pointer at deny_stub(), which returns -EACCES to the caller in place of
- * the security_*() function; to allow it changes nothing.  Nothing here
+ * IPMODIFY and PERMANENT.  The callback decides, without sleeping; to deny
+ * it redirects the call (ipe_lkm_redirect()) to deny_stub(), which returns
+ * -EACCES to the caller in place of the security_*() function; to allow
+ * it changes nothing.  Nothing here
  * calls a hooked function, and nothing is reached through kprobes or
  * kretprobes: an ftrace callback is never skipped.
  */
@@ -32,9 +32,9 @@ static noinline int deny_stub(void)
 	return -EACCES;
 }
 
-static void deny(struct pt_regs *regs)
+static void deny(struct ipe_lkm_call *c)
 {
-	instruction_pointer_set(regs, (unsigned long)deny_stub);
+	ipe_lkm_redirect(c, deny_stub);
 }
 
 /*
@@ -54,7 +54,7 @@ static noinline int selftest_stub(void)
 	return -SELFTEST_ERR;
 }
 
-static bool selftest_call(struct pt_regs *regs, struct file *file,
+static bool selftest_call(struct ipe_lkm_call *c, struct file *file,
 			  bool by_task)
 {
 	struct file *sf = READ_ONCE(selftest_file);
@@ -64,25 +64,20 @@ static bool selftest_call(struct pt_regs *regs, struct file *file,
 	if (by_task ? READ_ONCE(selftest_task) != current :
 		      !file || file_inode(file) != file_inode(sf))
 		return false;
-	instruction_pointer_set(regs, (unsigned long)selftest_stub);
+	ipe_lkm_redirect(c, selftest_stub);
 	return true;
 }
 
-static unsigned long arg(struct pt_regs *regs, unsigned int n)
-{
-	return regs_get_kernel_argument(regs, n);
-}
-
 /* security_bprm_check(struct linux_binprm *bprm) */
-static void hook_bprm_check(struct pt_regs *regs)
+static void hook_bprm_check(struct ipe_lkm_call *c)
 {
-	struct linux_binprm *bprm = (struct linux_binprm *)arg(regs, 0);
+	struct linux_binprm *bprm = (struct linux_binprm *)ipe_lkm_arg(c, 0);
 
-	if (selftest_call(regs, bprm->file, false))
+	if (selftest_call(c, bprm->file, false))
 		return;
 	if (ipe_lkm_decide(bprm->file, IPE_ENG_OP_EXECUTE,
 			   IPE_LKM_HOOK_BPRM_CHECK))
-		deny(regs);
+		deny(c);
 }
 
 static bool path_is_noexec(const struct path *path)
@@ -107,24 +102,24 @@ static unsigned long effective_prot(struct file *file, unsigned long prot)
 	return prot;
 }
 
-static void hook_mmap_file(struct pt_regs *regs)
+static void hook_mmap_file(struct ipe_lkm_call *c)
 {
-	struct file *file = (struct file *)arg(regs, 0);
-	unsigned long prot = arg(regs, 1);
+	struct file *file = (struct file *)ipe_lkm_arg(c, 0);
+	unsigned long prot = ipe_lkm_arg(c, 1);
 
-	if (!file && selftest_call(regs, NULL, true))
+	if (!file && selftest_call(c, NULL, true))
 		return;
 	if (!(effective_prot(file, prot) & PROT_EXEC))
 		return;
 	if (ipe_lkm_decide(file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP))
-		deny(regs);
+		deny(c);
 }
 
 /* security_file_mprotect(vma, reqprot, prot): exec added to a mapping */
-static void hook_file_mprotect(struct pt_regs *regs)
+static void hook_file_mprotect(struct ipe_lkm_call *c)
 {
-	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 0);
-	unsigned long prot = arg(regs, 2);
+	struct vm_area_struct *vma = (struct vm_area_struct *)ipe_lkm_arg(c, 0);
+	unsigned long prot = ipe_lkm_arg(c, 2);
 
 	if (vma->vm_flags & VM_EXEC)
 		return;
@@ -132,7 +127,7 @@ static void hook_file_mprotect(struct pt_regs *regs)
 		return;
 	if (ipe_lkm_decide(vma->vm_file, IPE_ENG_OP_EXECUTE,
 			   IPE_LKM_HOOK_MPROTECT))
-		deny(regs);
+		deny(c);
 }
 
 /* kernel_read_file_id and kernel_load_data_id share their order. */
@@ -164,25 +159,25 @@ static_assert((int)LOADING_POLICY == (int)READING_POLICY);
 static_assert((int)LOADING_X509_CERTIFICATE == (int)READING_X509_CERTIFICATE);
 
 /* security_kernel_read_file(file, id, contents) */
-static void hook_kernel_read_file(struct pt_regs *regs)
+static void hook_kernel_read_file(struct ipe_lkm_call *c)
 {
-	struct file *file = (struct file *)arg(regs, 0);
+	struct file *file = (struct file *)ipe_lkm_arg(c, 0);
 
-	if (selftest_call(regs, file, false))
+	if (selftest_call(c, file, false))
 		return;
-	if (ipe_lkm_decide(file, op_of_id(arg(regs, 1)),
+	if (ipe_lkm_decide(file, op_of_id(ipe_lkm_arg(c, 1)),
 			   IPE_LKM_HOOK_KERNEL_READ))
-		deny(regs);
+		deny(c);
 }
 
 /* security_kernel_load_data(id, contents): a buffer, no file */
-static void hook_kernel_load_data(struct pt_regs *regs)
+static void hook_kernel_load_data(struct ipe_lkm_call *c)
 {
-	if (selftest_call(regs, NULL, true))
+	if (selftest_call(c, NULL, true))
 		return;
-	if (ipe_lkm_decide(NULL, op_of_id(arg(regs, 0)),
+	if (ipe_lkm_decide(NULL, op_of_id(ipe_lkm_arg(c, 0)),
 			   IPE_LKM_HOOK_KERNEL_LOAD))
-		deny(regs);
+		deny(c);
 }
 
 /*
@@ -219,9 +214,9 @@ static bool read_module_name(const char __user *uname, char *name,
 }
 
 /* the syscall entry: arg 0 is the caller's registers */
-static void hook_delete_module(struct pt_regs *regs)
+static void hook_delete_module(struct ipe_lkm_call *c)
 {
-	struct pt_regs *uregs = (struct pt_regs *)arg(regs, 0);
+	struct pt_regs *uregs = (struct pt_regs *)ipe_lkm_arg(c, 0);
 	char name[MODULE_NAME_LEN];
 	unsigned long args[6];
 
@@ -233,7 +228,7 @@ static void hook_delete_module(struct pt_regs *regs)
 		return;
 	pr_warn_ratelimited("forced removal of %s refused (pid %d): write 0 to enforce, close its files, then rmmod without -f\n",
 			    KBUILD_MODNAME, task_pid_nr(current));
-	instruction_pointer_set(regs, (unsigned long)refuse_forced_removal);
+	ipe_lkm_redirect(c, refuse_forced_removal);
 }
 
 static struct ipe_lkm_fn hooks[] = {
@@ -351,10 +346,9 @@ int ipe_lkm_hooks_selftest(void)
 	static const char text[] = "ipe_lkm self-test: not a program\n";
 	struct file *file;
 	loff_t pos = 0;
-	size_t i;
 	int rc;
 
-	file = shmem_file_setup("ipe_lkm-selftest", 0, VM_NORESERVE);
+	file = shmem_file_setup("ipe_lkm-selftest", 0, COMPAT_SHMEM_NORESERVE);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	rc = kernel_write(file, text, sizeof(text) - 1, &pos);
@@ -398,12 +392,9 @@ int ipe_lkm_hooks_selftest(void)
 
 	if (ipe_lkm_fault("selftest"))
 		return -EIO;
-	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		if (!(hooks[i].ops.flags & FTRACE_OPS_FL_ENABLED)) {
-			pr_err("self-test: the hook on %s is not enabled\n",
-			       hooks[i].name);
-			return -EIO;
-		}
+	if (!ipe_lkm_all_enabled(hooks, ARRAY_SIZE(hooks))) {
+		pr_err("self-test failed: a hook is not enabled\n");
+		return -EIO;
 	}
 	return 0;
 }

@@ -126,21 +126,74 @@ int ipe_lkm_file_props(struct file *file, u32 need,
 int ipe_lkm_props_init(void);
 void ipe_lkm_props_exit(void);
 
+/* props_fsverity.c */
+int ipe_lkm_fsv_init(void);
+void ipe_lkm_fsv_exit(void);
+int ipe_lkm_fsv_digest(struct inode *inode, u8 *buf, size_t size,
+		       const char **alg, u32 *len);
+bool ipe_lkm_fsv_signed(struct inode *inode);
+
+/* props_dm_live.c or props_dm_follow.c (Kbuild chooses) */
+int ipe_lkm_dm_init(void);
+void ipe_lkm_dm_exit(void);
+int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root);
+
 /* attach.c */
+
+/**
+ * struct ipe_lkm_call - one call of an attached function, at its entry.
+ *
+ * What ftrace hands a callback differs by kernel and architecture
+ * (compat.h): the saved pt_regs (SAVE_REGS, or 5.10's callback), or an
+ * ftrace_regs holding only the argument registers (ARGS-only arm64).  The
+ * handlers read it through ipe_lkm_arg() and ipe_lkm_redirect() alone.
+ */
+struct ipe_lkm_call {
+#ifdef COMPAT_FTRACE_ARGS_ONLY
+	struct ftrace_regs *fregs;
+#else
+	struct pt_regs *regs;
+#endif
+};
+
+/* The @n-th argument (from 0) of the call, as an unsigned long. */
+static inline unsigned long ipe_lkm_arg(const struct ipe_lkm_call *c,
+					unsigned int n)
+{
+#ifdef COMPAT_FTRACE_ARGS_ONLY
+	return ftrace_regs_get_argument(c->fregs, n);
+#else
+	return regs_get_kernel_argument(c->regs, n);
+#endif
+}
+
+/*
+ * The call returns from @to in place of the attached function (which does
+ * not run), to its caller, with @to's return value.  @to takes no
+ * argument.  Only for functions attached with .redirects set.
+ */
+static inline void ipe_lkm_redirect(struct ipe_lkm_call *c, void *to)
+{
+#ifdef COMPAT_FTRACE_ARGS_ONLY
+	ftrace_regs_set_instruction_pointer(c->fregs, (unsigned long)to);
+#else
+	instruction_pointer_set(c->regs, (unsigned long)to);
+#endif
+}
 
 /**
  * struct ipe_lkm_fn - a kernel function the module attaches to.
  * @name: its symbol.
- * @handler: called at its entry with its registers (arguments in them),
- *	with preemption disabled; must not sleep.
- * @redirects: @handler may move the instruction pointer (IPMODIFY: then
+ * @handler: called at its entry; must not sleep, and must not call any
+ *	attached function.
+ * @redirects: @handler may call ipe_lkm_redirect() (IPMODIFY: then
  *	nothing else may redirect the function).
  * @attached: between ipe_lkm_attach_all() and ipe_lkm_detach_all().
  * @ops: its ftrace_ops, set up by ipe_lkm_attach_all().
  */
 struct ipe_lkm_fn {
 	const char *name;
-	void (*handler)(struct pt_regs *regs);
+	void (*handler)(struct ipe_lkm_call *c);
 	bool redirects;
 	bool attached;
 	struct ftrace_ops ops;
@@ -151,6 +204,7 @@ struct ipe_lkm_fn {
 
 int ipe_lkm_attach_all(struct ipe_lkm_fn *fns, size_t n);
 void ipe_lkm_detach_all(struct ipe_lkm_fn *fns, size_t n);
+bool ipe_lkm_all_enabled(const struct ipe_lkm_fn *fns, size_t n);
 
 /* hooks.c */
 int ipe_lkm_hooks_init(void);
@@ -189,11 +243,6 @@ static inline bool ipe_lkm_fault_read(const char *prop)
 #define ipe_lkm_fault(what) ipe_lkm_fault2(what, NULL)
 
 /* compat.c */
-int ipe_lkm_compat_init(void);
-int ipe_lkm_dm_init(void);
-int ipe_lkm_dm_live_root(struct block_device *bdev,
-			 struct ipe_eng_dmv_root *root);
-int ipe_lkm_fsverity_digest(struct inode *inode, u8 *buf, size_t size,
-			    const char **alg, u32 *len);
+unsigned long ipe_lkm_lookup_name(const char *name);
 
 #endif /* IPE_LKM_H */

@@ -33,9 +33,6 @@ static int __init ipe_lkm_init(void)
 {
 	int rc;
 
-	rc = ipe_lkm_fault("compat") ? -ENOENT : ipe_lkm_compat_init();
-	if (rc)
-		return rc;
 	rc = ipe_lkm_fault("keys") ? -ENOMEM : ipe_lkm_keys_init();
 	if (rc)
 		return rc;

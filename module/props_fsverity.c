@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * props_fsverity.c - the fs-verity properties: fsverity_digest and
+ * fsverity_signature.
+ *
+ * fsverity_digest: fsverity_get_digest() on the real inode; exported from
+ * 6.3 on, reached by name on 6.1 (only on kernels without IBT: compat.h).
+ *
+ * fsverity_signature: fsverity_verify_signature() runs for every
+ * fsverity_info before it is published on an inode, with the built-in
+ * signature's size, and a failed verification frees the info.  ipe_lkm
+ * observes it and keeps the set of infos created with a signature, so the
+ * mark belongs to the content that was verified: an enable that fails
+ * after verifying (ENOSPC writing the descriptor) frees its info, and a
+ * later unsigned enable creates another one.  The set is pruned when an
+ * info is freed and is bounded (SIGNED_MAX): an info evicted from a full
+ * set counts as unsigned, never the other way round.
+ *
+ * The set is read under RCU by the hooks and written under sig_lock by the
+ * callbacks below, which must not sleep and allocate with GFP_ATOMIC; an
+ * allocation failure loses trust, never gains it.
+ */
+#include <linux/fs.h>
+#include <linux/fsverity.h>
+#include <linux/hashtable.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <crypto/hash_info.h>
+
+#include "ipe_lkm.h"
+
+/*
+ * At most this many signed fsverity_infos are remembered at once (test
+ * builds can lower it, to show what eviction does).
+ */
+#define SIGNED_MAX 65536
+#ifdef IPE_LKM_FAULT_INJECTION
+static unsigned int signed_max = SIGNED_MAX;
+module_param(signed_max, uint, 0400);
+#else
+#define signed_max SIGNED_MAX
+#endif
+
+struct sig_rec {
+	struct hlist_node node;		/* in signed_set */
+	struct list_head age;		/* in signed_age, oldest first */
+	struct rcu_head rcu;
+	const struct fsverity_info *vi;
+};
+
+/*
+ * sig_lock protects signed_set, signed_age and the counters; readers of
+ * signed_set hold rcu_read_lock() instead.  Taken with interrupts off, alone.
+ */
+static DEFINE_SPINLOCK(sig_lock);
+static DEFINE_HASHTABLE(signed_set, 10);
+static LIST_HEAD(signed_age);
+static unsigned int signed_count;
+static unsigned long signed_evicted;
+
+static struct sig_rec *find_signed(const struct fsverity_info *vi)
+{
+	struct sig_rec *r;
+
+	hash_for_each_possible_rcu(signed_set, r, node, (unsigned long)vi,
+				   lockdep_is_held(&sig_lock)) {
+		if (r->vi == vi)
+			return r;
+	}
+	return NULL;
+}
+
+static void drop_signed(struct sig_rec *r)
+{
+	lockdep_assert_held(&sig_lock);
+	hash_del_rcu(&r->node);
+	list_del(&r->age);
+	signed_count--;
+	kfree_rcu(r, rcu);
+}
+
+/* An info is being created, with or without a signature to verify. */
+static void set_signed(const struct fsverity_info *vi, bool is_signed)
+{
+	struct sig_rec *r = NULL, *old;
+	unsigned long flags;
+
+	if (is_signed) {
+		r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+		if (!r)
+			pr_warn_ratelimited("out of memory: a verified fs-verity signature is not recorded\n");
+		else
+			r->vi = vi;
+	}
+	spin_lock_irqsave(&sig_lock, flags);
+	old = find_signed(vi);
+	if (old)
+		drop_signed(old);
+	if (r) {
+		if (signed_count >= signed_max && signed_count) {
+			drop_signed(list_first_entry(&signed_age,
+						     struct sig_rec, age));
+			signed_evicted++;
+		}
+		hash_add_rcu(signed_set, &r->node, (unsigned long)vi);
+		list_add_tail(&r->age, &signed_age);
+		signed_count++;
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* An info is freed: cheap when it is not in the set (most are not). */
+static void forget_signed(const struct fsverity_info *vi)
+{
+	struct sig_rec *r;
+	unsigned long flags;
+	bool present;
+
+	if (!vi)
+		return;
+	rcu_read_lock();
+	present = find_signed(vi);
+	rcu_read_unlock();
+	if (!present)
+		return;
+	spin_lock_irqsave(&sig_lock, flags);
+	r = find_signed(vi);
+	if (r)
+		drop_signed(r);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+static void drop_all_signed(void)
+{
+	struct sig_rec *r, *tmp;
+
+	spin_lock_irq(&sig_lock);
+	list_for_each_entry_safe(r, tmp, &signed_age, age)
+		drop_signed(r);
+	spin_unlock_irq(&sig_lock);
+}
+
+/* fsverity_verify_signature(vi, signature, sig_size), at entry */
+static void on_verify_signature(struct ipe_lkm_call *c)
+{
+	set_signed((void *)ipe_lkm_arg(c, 0), ipe_lkm_arg(c, 2) > 0);
+}
+
+/* fsverity_free_info(vi): also the infos that never reached an inode */
+static void on_free_info(struct ipe_lkm_call *c)
+{
+	forget_signed((void *)ipe_lkm_arg(c, 0));
+}
+
+/* [__]fsverity_cleanup_inode(inode): an inode is evicted (compat.h) */
+static void on_cleanup_inode(struct ipe_lkm_call *c)
+{
+	forget_signed(fsverity_get_info((struct inode *)ipe_lkm_arg(c, 0)));
+}
+
+/**
+ * ipe_lkm_fsv_signed() - was the fs-verity info of @inode created with a
+ * verified built-in signature?
+ * @inode: a verity inode (the real one).
+ *
+ * Context: under rcu_read_lock().
+ */
+bool ipe_lkm_fsv_signed(struct inode *inode)
+{
+	const struct fsverity_info *vi = fsverity_get_info(inode);
+
+	return vi && find_signed(vi);
+}
+
+/* ------------------------------------------------------------ the digest */
+
+#ifndef COMPAT_FSVERITY_GET_DIGEST_EXPORTED
+
+#ifdef COMPAT_CANNOT_CALL_BY_NAME
+#error "fsverity_get_digest() is neither exported nor callable by name here"
+#endif
+
+typedef int (*fsverity_get_digest_fn)(struct inode *inode,
+				      u8 digest[FS_VERITY_MAX_DIGEST_SIZE],
+				      enum hash_algo *alg);
+static fsverity_get_digest_fn fsverity_get_digest_6_1;
+
+static int digest_init(void)
+{
+	fsverity_get_digest_6_1 =
+		(fsverity_get_digest_fn)ipe_lkm_lookup_name("fsverity_get_digest");
+	if (!fsverity_get_digest_6_1) {
+		pr_err("cannot find fsverity_get_digest\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int get_digest(struct inode *inode, u8 *buf, enum hash_algo *halg)
+{
+	int rc = fsverity_get_digest_6_1(inode, buf, halg);
+
+	if (rc == -ENODATA)
+		return 0;
+	if (rc)
+		return rc;
+	if (*halg >= HASH_ALGO__LAST)
+		return -EINVAL;
+	return hash_digest_size[*halg];
+}
+
+#else /* COMPAT_FSVERITY_GET_DIGEST_EXPORTED */
+
+static int digest_init(void)
+{
+	return 0;
+}
+
+static int get_digest(struct inode *inode, u8 *buf, enum hash_algo *halg)
+{
+	u8 fsv_alg;
+
+	return fsverity_get_digest(inode, buf, &fsv_alg, halg);
+}
+
+#endif /* COMPAT_FSVERITY_GET_DIGEST_EXPORTED */
+
+/**
+ * ipe_lkm_fsv_digest() - the fs-verity digest of a verity inode.
+ * @inode: the (real) inode.
+ * @buf: where to put the digest.
+ * @size: bytes at @buf, at least FS_VERITY_MAX_DIGEST_SIZE.
+ * @alg: the algorithm's name as fs-verity's LSM users see it ("sha256").
+ * @len: the digest's length.
+ *
+ * Context: any; does not sleep.
+ * Return: 1 with a digest, 0 when @inode has none (not verity, or its
+ * verity info is not loaded), -errno on an inconsistency.
+ */
+int ipe_lkm_fsv_digest(struct inode *inode, u8 *buf, size_t size,
+		       const char **alg, u32 *len)
+{
+	enum hash_algo halg;
+	int rc;
+
+	if (size < FS_VERITY_MAX_DIGEST_SIZE)
+		return -EINVAL;
+	rc = get_digest(inode, buf, &halg);
+	if (rc <= 0)
+		return rc;
+	if (halg >= HASH_ALGO__LAST)
+		return -EINVAL;
+	*alg = hash_algo_name[halg];
+	*len = rc;
+	return 1;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static struct ipe_lkm_fn sources[] = {
+	IPE_LKM_FN("fsverity_verify_signature", on_verify_signature, false),
+	IPE_LKM_FN("fsverity_free_info", on_free_info, false),
+	IPE_LKM_FN(COMPAT_FSVERITY_CLEANUP_INODE, on_cleanup_inode, false),
+};
+
+/**
+ * ipe_lkm_fsv_init() - start observing fs-verity.
+ *
+ * Context: module init.
+ * Return: 0, or the error of the first source that could not be found or
+ * attached.
+ */
+int ipe_lkm_fsv_init(void)
+{
+	int rc = ipe_lkm_fault("props_fsverity") ? -ENOENT : digest_init();
+
+	if (rc)
+		return rc;
+	return ipe_lkm_attach_all(sources, ARRAY_SIZE(sources));
+}
+
+/**
+ * ipe_lkm_fsv_exit() - stop observing, forget every signed info.
+ *
+ * Context: module exit or init unwinding, the hooks detached.
+ */
+void ipe_lkm_fsv_exit(void)
+{
+	ipe_lkm_detach_all(sources, ARRAY_SIZE(sources));
+	drop_all_signed();
+}
+
+#ifdef IPE_LKM_FAULT_INJECTION
+/* Test builds: the record counts, for tests/vm (records parameter). */
+static int get_records(char *buf, const struct kernel_param *kp)
+{
+	unsigned int n;
+	unsigned long ev;
+
+	spin_lock_irq(&sig_lock);
+	n = signed_count;
+	ev = signed_evicted;
+	spin_unlock_irq(&sig_lock);
+	return sysfs_emit(buf, "fsverity_signed=%u fsverity_evicted=%lu\n",
+			  n, ev);
+}
+
+static const struct kernel_param_ops records_ops = { .get = get_records };
+module_param_cb(records, &records_ops, NULL, 0400);
+#endif
