@@ -12,11 +12,15 @@
 #include <linux/fs.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#if __has_include(<linux/hex.h>)
+#include <linux/hex.h>	/* 7.x: hex_asc_upper_hi() left kernel.h */
+#endif
 
 #include "ipe_lkm.h"
 
 static const char *const hook_names[__IPE_LKM_HOOK_MAX] = {
 	[IPE_LKM_HOOK_BPRM_CHECK] = "BPRM_CHECK",
+	[IPE_LKM_HOOK_BPRM_CREDS_FOR_EXEC] = "BPRM_CREDS_FOR_EXEC",
 	[IPE_LKM_HOOK_MMAP] = "MMAP",
 	[IPE_LKM_HOOK_MPROTECT] = "MPROTECT",
 	[IPE_LKM_HOOK_KERNEL_READ] = "KERNEL_READ",

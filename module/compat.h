@@ -3,7 +3,7 @@
  * compat.h - every kernel-version difference of ipe_lkm, in one place.
  *
  * Force-included by Kbuild before anything else, so the rest of the module
- * reads like code for one kernel.  Supported: Linux 6.1 to 6.12 (Debian 12
+ * reads like code for one kernel.  Supported: Linux 6.1 to 7.3 (Debian 12
  * and its backports); what a newer kernel changes goes here too.
  */
 #ifndef IPE_LKM_COMPAT_H
@@ -13,8 +13,8 @@
 
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "ipe_lkm supports Linux 6.1 and later"
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#error "ipe_lkm supports Linux 5.10 and later"
 #endif
 
 /* Audit record types, uapi from 6.12 on (1404 AUDIT_MAC_STATUS is older). */
@@ -36,6 +36,17 @@
 #endif
 
 /*
+ * 5.10 has no fsverity_get_digest() at all, and its
+ * fsverity_verify_signature() takes (vi, desc, desc_size), not (vi,
+ * signature, sig_size) as from 5.11: fs-verity's private header says so,
+ * which no headers package ships, hence the version.  There the digest is
+ * computed when an info is created (props_fsverity.c).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#define COMPAT_FSVERITY_DIGEST_AT_CREATION 1
+#endif
+
+/*
  * The function that frees an evicted inode's fs-verity info: exported
  * fsverity_cleanup_inode(), until an inline wrapper began to skip
  * non-verity inodes and call __fsverity_cleanup_inode() (probed in Kbuild).
@@ -44,11 +55,6 @@
 #define COMPAT_FSVERITY_CLEANUP_INODE "__fsverity_cleanup_inode"
 #else
 #define COMPAT_FSVERITY_CLEANUP_INODE "fsverity_cleanup_inode"
-#endif
-
-/* securityfs_recursive_remove() arrived in 6.7. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
-#define COMPAT_NO_SECURITYFS_RECURSIVE_REMOVE 1
 #endif
 
 /*
@@ -87,6 +93,19 @@
 #define compat_ftrace_free_filter(ops) ftrace_free_filter(ops)
 #else
 #define compat_ftrace_free_filter(ops) ftrace_set_filter((ops), NULL, 0, 1)
+#endif
+
+/*
+ * execveat(AT_EXECVE_CHECK), 6.14: struct linux_binprm's is_check, and
+ * the security_bprm_creds_for_exec() that upstream IPE hooks for it (6.19);
+ * READING_MODULE_COMPRESSED, 7.x, a module kmod decompresses in the
+ * kernel: upstream's op=KERNEL_MODULE.  Both probed in Kbuild.
+ */
+#ifdef COMPAT_PROBE_BPRM_IS_CHECK
+#define COMPAT_EXECVE_CHECK 1
+#endif
+#ifdef COMPAT_PROBE_READING_MODULE_COMPRESSED
+#define COMPAT_READING_MODULE_COMPRESSED 1
 #endif
 
 /*

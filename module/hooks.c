@@ -16,6 +16,7 @@
 #include <linux/kernel_read_file.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mount.h>
 #include <linux/module.h>
 #include <linux/personality.h>
 #include <linux/security.h>
@@ -80,6 +81,25 @@ static void hook_bprm_check(struct ipe_lkm_call *c)
 		deny(c);
 }
 
+#ifdef COMPAT_EXECVE_CHECK
+/*
+ * security_bprm_creds_for_exec(bprm): runs for every exec, but upstream
+ * (6.19) decides only for execveat(AT_EXECVE_CHECK), by which an
+ * interpreter asks whether a script may run; such a call stops after this
+ * hook, before security_bprm_check().
+ */
+static void hook_bprm_creds_for_exec(struct ipe_lkm_call *c)
+{
+	struct linux_binprm *bprm = (struct linux_binprm *)ipe_lkm_arg(c, 0);
+
+	if (!bprm->is_check)
+		return;
+	if (ipe_lkm_decide(bprm->file, IPE_ENG_OP_EXECUTE,
+			   IPE_LKM_HOOK_BPRM_CREDS_FOR_EXEC))
+		deny(c);
+}
+#endif
+
 static bool path_is_noexec(const struct path *path)
 {
 	return (path->mnt->mnt_flags & MNT_NOEXEC) ||
@@ -137,6 +157,9 @@ static enum ipe_eng_op op_of_id(unsigned int id)
 	case READING_FIRMWARE:
 		return IPE_ENG_OP_FIRMWARE;
 	case READING_MODULE:
+#ifdef COMPAT_READING_MODULE_COMPRESSED
+	case READING_MODULE_COMPRESSED:	/* kmod's compressed modules, 7.x */
+#endif
 		return IPE_ENG_OP_KMODULE;
 	case READING_KEXEC_INITRAMFS:
 		return IPE_ENG_OP_KEXEC_INITRAMFS;
@@ -233,6 +256,9 @@ static void hook_delete_module(struct ipe_lkm_call *c)
 
 static struct ipe_lkm_fn hooks[] = {
 	IPE_LKM_FN("security_bprm_check", hook_bprm_check, true),
+#ifdef COMPAT_EXECVE_CHECK
+	IPE_LKM_FN("security_bprm_creds_for_exec", hook_bprm_creds_for_exec, true),
+#endif
 	IPE_LKM_FN("security_mmap_file", hook_mmap_file, true),
 	IPE_LKM_FN("security_file_mprotect", hook_file_mprotect, true),
 	IPE_LKM_FN("security_kernel_read_file", hook_kernel_read_file, true),

@@ -12,6 +12,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/errno.h>
+#include <linux/mm.h>		/* kvcalloc(), kvfree() before 5.15 */
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>

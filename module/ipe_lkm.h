@@ -11,7 +11,11 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#if __has_include(<crypto/sha2.h>)
 #include <crypto/sha2.h>
+#else
+#include <crypto/sha.h>		/* 5.10 */
+#endif
 #include <linux/crypto.h>
 
 #include "engine/ipe_engine.h"
@@ -19,6 +23,7 @@
 /* The LSM hook an evaluation came from, as audited (upstream's order). */
 enum ipe_lkm_hook {
 	IPE_LKM_HOOK_BPRM_CHECK = 0,
+	IPE_LKM_HOOK_BPRM_CREDS_FOR_EXEC,	/* AT_EXECVE_CHECK, 6.14+ */
 	IPE_LKM_HOOK_MMAP,
 	IPE_LKM_HOOK_MPROTECT,
 	IPE_LKM_HOOK_KERNEL_READ,

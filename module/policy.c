@@ -14,7 +14,6 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
-#include <crypto/sha2.h>
 
 #include "ipe_lkm.h"
 

@@ -19,6 +19,7 @@
  */
 #include <linux/fs.h>
 #include <linux/fsverity.h>
+#include <linux/mount.h>
 
 #include "ipe_lkm.h"
 

@@ -57,16 +57,16 @@ void ipe_lkm_dm_exit(void)
 {
 }
 
-static int verity_root(struct dm_target *ti, struct block_device *bdev,
-		       struct ipe_eng_dmv_root *root)
+static int verity_root(struct dm_table *t, struct ipe_eng_dmv_root *root)
 {
+	struct dm_target *ti = find_target(t, 0);
 	char *buf;
 	int rc;
 
 	if (!ti || strcmp(ti->type->name, "verity") || !ti->type->status)
 		return 0;
 	/* one verity target over the whole device, as upstream requires */
-	if (ti->begin || ti->len != bdev_nr_sectors(bdev))
+	if (ti->begin || ti->len != dm_table_get_size(t))
 		return 0;
 	buf = *get_cpu_ptr(&status_buf);
 	buf[0] = '\0';
@@ -99,7 +99,7 @@ int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root)
 		return 0;
 	t = get_live_table(md, &idx);
 	if (t)
-		rc = verity_root(find_target(t, 0), bdev, root);
+		rc = verity_root(t, root);
 	put_live_table(md, idx);
 	dm_put(md);
 	return rc;

@@ -3,20 +3,27 @@
  * props_fsverity.c - the fs-verity properties: fsverity_digest and
  * fsverity_signature.
  *
- * fsverity_digest: fsverity_get_digest() on the real inode; exported from
- * 6.3 on, reached by name on 6.1 (only on kernels without IBT: compat.h).
- *
  * fsverity_signature: fsverity_verify_signature() runs for every
  * fsverity_info before it is published on an inode, with the built-in
  * signature's size, and a failed verification frees the info.  ipe_lkm
- * observes it and keeps the set of infos created with a signature, so the
- * mark belongs to the content that was verified: an enable that fails
- * after verifying (ENOSPC writing the descriptor) frees its info, and a
- * later unsigned enable creates another one.  The set is pruned when an
- * info is freed and is bounded (SIGNED_MAX): an info evicted from a full
- * set counts as unsigned, never the other way round.
+ * observes it and keeps a set of records of infos, so the mark belongs to
+ * the content that was verified: an enable that fails after verifying
+ * (ENOSPC writing the descriptor) frees its info, and a later unsigned
+ * enable creates another one (at the same address, maybe: its creation
+ * replaces the record).  The set is pruned when an info is freed and is
+ * bounded (RECORDS_MAX): an info evicted from a full set counts as
+ * unsigned and, on 5.10, as having no digest - never the other way round.
  *
- * The set is read under RCU by the hooks and written under sig_lock by the
+ * fsverity_digest: fsverity_get_digest() on the real inode; exported from
+ * 6.3 on, reached by name on 6.1 (only on kernels without IBT: compat.h).
+ * 5.10 has no such function: there every info gets a record at its
+ * creation, with the file digest computed from the descriptor that
+ * fsverity_verify_signature() is handed (the on-disk format's hash of the
+ * descriptor with sig_size zero, as fs-verity computes it), and a file
+ * whose info was created before the module loaded has no digest until its
+ * inode is evicted and opened again.
+ *
+ * The set is read under RCU by the hooks and written under rec_lock by the
  * callbacks below, which must not sleep and allocate with GFP_ATOMIC; an
  * allocation failure loses trust, never gains it.
  */
@@ -26,13 +33,14 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <crypto/hash.h>
 #include <crypto/hash_info.h>
 
 #include "ipe_lkm.h"
 
 /*
- * At most this many signed fsverity_infos are remembered at once (test
- * builds can lower it, to show what eviction does).
+ * At most this many fsverity_infos are remembered at once (test builds can
+ * lower it, to show what eviction does).
  */
 #define SIGNED_MAX 65536
 #ifdef IPE_LKM_FAULT_INJECTION
@@ -42,11 +50,24 @@ module_param(signed_max, uint, 0400);
 #define signed_max SIGNED_MAX
 #endif
 
+#ifdef COMPAT_FSVERITY_DIGEST_AT_CREATION
+/* The file digest of an info, from its descriptor (5.10). */
+struct info_digest {
+	int err;		/* could not be computed: -errno */
+	enum hash_algo halg;
+	u8 bytes[SHA512_DIGEST_SIZE];
+};
+#endif
+
 struct sig_rec {
 	struct hlist_node node;		/* in signed_set */
 	struct list_head age;		/* in signed_age, oldest first */
 	struct rcu_head rcu;
 	const struct fsverity_info *vi;
+	bool is_signed;
+#ifdef COMPAT_FSVERITY_DIGEST_AT_CREATION
+	struct info_digest digest;
+#endif
 };
 
 /*
@@ -80,19 +101,15 @@ static void drop_signed(struct sig_rec *r)
 	kfree_rcu(r, rcu);
 }
 
-/* An info is being created, with or without a signature to verify. */
-static void set_signed(const struct fsverity_info *vi, bool is_signed)
+/*
+ * An info is being created: @r (NULL when none is kept or none could be
+ * allocated) replaces whatever was recorded at its address.
+ */
+static void set_record(const struct fsverity_info *vi, struct sig_rec *r)
 {
-	struct sig_rec *r = NULL, *old;
+	struct sig_rec *old;
 	unsigned long flags;
 
-	if (is_signed) {
-		r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
-		if (!r)
-			pr_warn_ratelimited("out of memory: a verified fs-verity signature is not recorded\n");
-		else
-			r->vi = vi;
-	}
 	spin_lock_irqsave(&sig_lock, flags);
 	old = find_signed(vi);
 	if (old)
@@ -108,6 +125,21 @@ static void set_signed(const struct fsverity_info *vi, bool is_signed)
 		signed_count++;
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+static struct sig_rec *new_record(const struct fsverity_info *vi,
+				  bool is_signed)
+{
+	struct sig_rec *r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!r) {
+		pr_warn_ratelimited("out of memory: an fs-verity file's %s is not recorded\n",
+				    is_signed ? "verified signature" : "digest");
+		return NULL;
+	}
+	r->vi = vi;
+	r->is_signed = is_signed;
+	return r;
 }
 
 /* An info is freed: cheap when it is not in the set (most are not). */
@@ -141,11 +173,87 @@ static void drop_all_signed(void)
 	spin_unlock_irq(&sig_lock);
 }
 
-/* fsverity_verify_signature(vi, signature, sig_size), at entry */
+#ifndef COMPAT_FSVERITY_DIGEST_AT_CREATION
+
+/*
+ * fsverity_verify_signature(vi, signature, sig_size), at entry: only
+ * signed infos are kept.
+ */
 static void on_verify_signature(struct ipe_lkm_call *c)
 {
-	set_signed((void *)ipe_lkm_arg(c, 0), ipe_lkm_arg(c, 2) > 0);
+	const struct fsverity_info *vi = (void *)ipe_lkm_arg(c, 0);
+	bool is_signed = ipe_lkm_arg(c, 2) > 0;
+
+	set_record(vi, is_signed ? new_record(vi, true) : NULL);
 }
+
+#else /* COMPAT_FSVERITY_DIGEST_AT_CREATION */
+
+/* The on-disk fs-verity descriptor (Documentation/filesystems/fsverity.rst). */
+struct fsv_descriptor {
+	u8 version;
+	u8 hash_algorithm;	/* FS_VERITY_HASH_ALG_* */
+	u8 log_blocksize;
+	u8 salt_size;
+	__le32 sig_size;
+	__le64 data_size;
+	u8 root_hash[64];
+	u8 salt[32];
+	u8 reserved[144];
+};
+
+static_assert(sizeof(struct fsv_descriptor) == 256);
+
+/* SHA-512 has no library function on 5.10: a transform made at load. */
+static struct crypto_shash *sha512_tfm;
+
+/* The file digest: the descriptor's hash with sig_size zero. */
+static void descriptor_digest(const struct fsv_descriptor *desc,
+			      struct info_digest *d)
+{
+	struct fsv_descriptor copy = *desc;
+
+	copy.sig_size = 0;
+	switch (desc->hash_algorithm) {
+	case FS_VERITY_HASH_ALG_SHA256:
+		d->halg = HASH_ALGO_SHA256;
+		sha256((const u8 *)&copy, sizeof(copy), d->bytes);
+		return;
+	case FS_VERITY_HASH_ALG_SHA512:
+		d->halg = HASH_ALGO_SHA512;
+		if (sha512_tfm) {
+			SHASH_DESC_ON_STACK(sd, sha512_tfm);
+
+			sd->tfm = sha512_tfm;
+			d->err = crypto_shash_digest(sd, (const u8 *)&copy,
+						     sizeof(copy), d->bytes);
+			shash_desc_zero(sd);
+		} else {
+			d->err = -ENOPKG;
+		}
+		return;
+	default:
+		d->err = -EINVAL;	/* fs-verity refuses the info anyway */
+	}
+}
+
+/*
+ * fsverity_verify_signature(vi, desc, desc_size) (5.10), at entry: every
+ * info is kept, with its digest.
+ */
+static void on_verify_signature(struct ipe_lkm_call *c)
+{
+	const struct fsverity_info *vi = (void *)ipe_lkm_arg(c, 0);
+	const struct fsv_descriptor *desc = (void *)ipe_lkm_arg(c, 1);
+	struct sig_rec *r;
+
+	r = new_record(vi, le32_to_cpu(desc->sig_size) > 0);
+	if (r)
+		descriptor_digest(desc, &r->digest);
+	set_record(vi, r);
+}
+
+#endif /* COMPAT_FSVERITY_DIGEST_AT_CREATION */
 
 /* fsverity_free_info(vi): also the infos that never reached an inode */
 static void on_free_info(struct ipe_lkm_call *c)
@@ -169,13 +277,48 @@ static void on_cleanup_inode(struct ipe_lkm_call *c)
 bool ipe_lkm_fsv_signed(struct inode *inode)
 {
 	const struct fsverity_info *vi = fsverity_get_info(inode);
+	const struct sig_rec *r = vi ? find_signed(vi) : NULL;
 
-	return vi && find_signed(vi);
+	return r && r->is_signed;
 }
 
 /* ------------------------------------------------------------ the digest */
 
-#ifndef COMPAT_FSVERITY_GET_DIGEST_EXPORTED
+#if defined(COMPAT_FSVERITY_DIGEST_AT_CREATION)
+
+static int digest_init(void)
+{
+	sha512_tfm = crypto_alloc_shash("sha512", 0, 0);
+	if (IS_ERR(sha512_tfm)) {
+		pr_warn("no sha512 (%ld): fs-verity files hashed with it have no fsverity_digest\n",
+			PTR_ERR(sha512_tfm));
+		sha512_tfm = NULL;
+	}
+	return 0;
+}
+
+static void digest_exit(void)
+{
+	crypto_free_shash(sha512_tfm);	/* NULL is fine */
+	sha512_tfm = NULL;
+}
+
+/* Context: under rcu_read_lock(). */
+static int get_digest(struct inode *inode, u8 *buf, enum hash_algo *halg)
+{
+	const struct fsverity_info *vi = fsverity_get_info(inode);
+	const struct sig_rec *r = vi ? find_signed(vi) : NULL;
+
+	if (!r)
+		return 0;	/* created before the load, or evicted */
+	if (r->digest.err)
+		return r->digest.err;
+	*halg = r->digest.halg;
+	memcpy(buf, r->digest.bytes, hash_digest_size[*halg]);
+	return hash_digest_size[*halg];
+}
+
+#elif !defined(COMPAT_FSVERITY_GET_DIGEST_EXPORTED)
 
 #ifdef COMPAT_CANNOT_CALL_BY_NAME
 #error "fsverity_get_digest() is neither exported nor callable by name here"
@@ -195,6 +338,10 @@ static int digest_init(void)
 		return -ENOENT;
 	}
 	return 0;
+}
+
+static void digest_exit(void)
+{
 }
 
 static int get_digest(struct inode *inode, u8 *buf, enum hash_algo *halg)
@@ -217,6 +364,10 @@ static int digest_init(void)
 	return 0;
 }
 
+static void digest_exit(void)
+{
+}
+
 static int get_digest(struct inode *inode, u8 *buf, enum hash_algo *halg)
 {
 	u8 fsv_alg;
@@ -224,17 +375,17 @@ static int get_digest(struct inode *inode, u8 *buf, enum hash_algo *halg)
 	return fsverity_get_digest(inode, buf, &fsv_alg, halg);
 }
 
-#endif /* COMPAT_FSVERITY_GET_DIGEST_EXPORTED */
+#endif
 
 /**
  * ipe_lkm_fsv_digest() - the fs-verity digest of a verity inode.
  * @inode: the (real) inode.
  * @buf: where to put the digest.
- * @size: bytes at @buf, at least FS_VERITY_MAX_DIGEST_SIZE.
+ * @size: bytes at @buf, at least 64 (SHA-512).
  * @alg: the algorithm's name as fs-verity's LSM users see it ("sha256").
  * @len: the digest's length.
  *
- * Context: any; does not sleep.
+ * Context: under rcu_read_lock(); does not sleep.
  * Return: 1 with a digest, 0 when @inode has none (not verity, or its
  * verity info is not loaded), -errno on an inconsistency.
  */
@@ -244,7 +395,7 @@ int ipe_lkm_fsv_digest(struct inode *inode, u8 *buf, size_t size,
 	enum hash_algo halg;
 	int rc;
 
-	if (size < FS_VERITY_MAX_DIGEST_SIZE)
+	if (size < SHA512_DIGEST_SIZE)
 		return -EINVAL;
 	rc = get_digest(inode, buf, &halg);
 	if (rc <= 0)
@@ -277,7 +428,10 @@ int ipe_lkm_fsv_init(void)
 
 	if (rc)
 		return rc;
-	return ipe_lkm_attach_all(sources, ARRAY_SIZE(sources));
+	rc = ipe_lkm_attach_all(sources, ARRAY_SIZE(sources));
+	if (rc)
+		digest_exit();
+	return rc;
 }
 
 /**
@@ -289,6 +443,7 @@ void ipe_lkm_fsv_exit(void)
 {
 	ipe_lkm_detach_all(sources, ARRAY_SIZE(sources));
 	drop_all_signed();
+	digest_exit();
 }
 
 #ifdef IPE_LKM_FAULT_INJECTION
