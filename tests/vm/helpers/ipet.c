@@ -236,6 +236,31 @@ static int cmd_exec(int argc, char **argv, char **envp)
 	return result(-1);
 }
 
+#ifndef AT_EXECVE_CHECK
+#define AT_EXECVE_CHECK 0x10000	/* Linux 6.14 */
+#endif
+
+/*
+ * execcheck FILE: execveat(fd, "", AT_EMPTY_PATH | AT_EXECVE_CHECK), the
+ * question an interpreter asks before running a script (6.14+; EINVAL
+ * before): OK when it may run, else the errno.  Nothing is executed.
+ */
+static int cmd_execcheck(int argc, char **argv, char **envp)
+{
+	char *args[] = { argv[1], NULL };
+	int fd, rc;
+
+	if (argc < 2)
+		return 2;
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(argv[1]);
+	rc = syscall(SYS_execveat, fd, "", args, envp,
+		     AT_EMPTY_PATH | AT_EXECVE_CHECK);
+	close(fd);
+	return result(rc);
+}
+
 /* finit KO [PARAMS]: finit_module(2). */
 static int cmd_finit(int argc, char **argv)
 {
@@ -718,6 +743,8 @@ int main(int argc, char **argv, char **envp)
 		return cmd_memfd(argc, argv, envp);
 	if (!strcmp(cmd, "exec"))
 		return cmd_exec(argc, argv, envp);
+	if (!strcmp(cmd, "execcheck"))
+		return cmd_execcheck(argc, argv, envp);
 	if (!strcmp(cmd, "finit"))
 		return cmd_finit(argc, argv);
 	if (!strcmp(cmd, "init"))
@@ -747,6 +774,6 @@ int main(int argc, char **argv, char **envp)
 	if (!strcmp(cmd, "dmremove"))
 		return cmd_dmremove(argc, argv);
 	fprintf(stderr, "usage: ipet hello|write|writes|read|rdwr|mmap|anon|mprotect|"
-		"memfd|exec|finit|init|kexec|venable|vcycle|vmeasure|dmcreate|dmload|dmresume|dmremove|auditd|auditmsg|holdread|nocap ...\n");
+		"memfd|exec|execcheck|finit|init|kexec|venable|vcycle|vmeasure|dmcreate|dmload|dmresume|dmremove|auditd|auditmsg|holdread|nocap ...\n");
 	return 2;
 }

@@ -51,6 +51,48 @@ t_exec_script() {
 	expect_eq "$(sh /untrusted/bin/s.sh)" script-ran "sh script.sh"
 }
 
+# An interpreter that runs a script it was given as an argument asks first:
+# execveat(AT_EXECVE_CHECK) from 6.14 on, decided by IPE as an exec
+# (upstream 6.19's bprm_creds_for_exec hook, BPRM_CREDS_FOR_EXEC in 1420).
+t_exec_check() { # smoke
+	mkdir -p /untrusted/bin
+	printf '#!/bin/sh\necho script-ran\n' >/untrusted/bin/c.sh
+	printf '#!/bin/sh\necho script-ran\n' >/tmp/c.sh
+	chmod +x /untrusted/bin/c.sh /tmp/c.sh
+	r=$(ipet execcheck /untrusted/bin/c.sh)
+	if [ "$r" = EINVAL ]; then
+		kernel_at_least 6 14 && fail "AT_EXECVE_CHECK refused on $(uname -r)"
+		skip "no AT_EXECVE_CHECK before 6.14 (the mmap probe serves: t_exec_script_mmap_probe)"
+	fi
+	expect_eq "$r" OK "before the policy"
+	enforcer_part
+	[ "$IPET_ENFORCER" = builtin ] && ! kernel_at_least 6 19 &&
+		skip "built-in IPE before 6.19 does not decide AT_EXECVE_CHECK"
+	ipe_use t_chk "DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" "op=EXECUTE boot_verified=TRUE action=ALLOW"
+	expect_eq "$(ipet execcheck /tmp/c.sh)" OK "trusted script"
+	audit_mark
+	expect_eq "$(IPET_PID_FILE=/tmp/pid ipet execcheck /untrusted/bin/c.sh)" EACCES "untrusted script"
+	audit_expect 1420 "ipe_op=EXECUTE ipe_hook=BPRM_CREDS_FOR_EXEC enforcing=1 pid=$(cat /tmp/pid) comm=\"ipet\" path=\"/untrusted/bin/c.sh\" dev=\"tmpfs\" ino=$(stat -c %i /untrusted/bin/c.sh) rule=\"DEFAULT op=EXECUTE action=DENY\""
+	expect_eq "$(ipe_ws enforce 0)" OK "permissive"
+	expect_eq "$(ipet execcheck /untrusted/bin/c.sh)" OK "permissive: allowed"
+	expect_eq "$(ipe_ws enforce 1)" OK "enforcing"
+}
+
+# The portable probe of the IPE documentation, on every kernel: an
+# interpreter maps the script PROT_EXEC and obeys the error.
+t_exec_script_mmap_probe() { # smoke
+	mkdir -p /untrusted/bin
+	printf '#!/bin/sh\necho script-ran\n' >/untrusted/bin/m.sh
+	printf '#!/bin/sh\necho script-ran\n' >/tmp/m.sh
+	expect_eq "$(ipet mmap /untrusted/bin/m.sh)" OK "before the policy"
+	enforcer_part
+	ipe_use t_probe "DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" "op=EXECUTE boot_verified=TRUE action=ALLOW"
+	expect_eq "$(ipet mmap /tmp/m.sh)" OK "trusted script"
+	audit_mark
+	expect_eq "$(IPET_PID_FILE=/tmp/pid ipet mmap /untrusted/bin/m.sh)" EACCES "untrusted script"
+	audit_expect 1420 "ipe_op=EXECUTE ipe_hook=MMAP enforcing=1 pid=$(cat /tmp/pid) comm=\"ipet\" path=\"/untrusted/bin/m.sh\" dev=\"tmpfs\" ino=$(stat -c %i /untrusted/bin/m.sh) rule=\"DEFAULT op=EXECUTE action=DENY\""
+}
+
 t_exec_ldso_library() { # smoke
 	mkdir -p /untrusted/lib
 	cp /lib/ipet/libipetlib.so /untrusted/lib/

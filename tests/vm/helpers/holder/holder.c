@@ -6,11 +6,22 @@
  */
 #include <linux/ftrace.h>
 #include <linux/module.h>
+#include <linux/version.h>
 
+/* Before 5.11 a callback gets pt_regs, and ftrace_free_filter() is not exported. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+static void holder_func(unsigned long ip, unsigned long parent_ip,
+			struct ftrace_ops *op, struct pt_regs *regs)
+{
+}
+#define holder_free_filter(ops) ftrace_set_filter((ops), NULL, 0, 1)
+#else
 static void holder_func(unsigned long ip, unsigned long parent_ip,
 			struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 }
+#define holder_free_filter(ops) ftrace_free_filter(ops)
+#endif
 
 static struct ftrace_ops holder_ops = {
 	.func = holder_func,
@@ -28,7 +39,7 @@ static int __init holder_init(void)
 static void __exit holder_exit(void)
 {
 	unregister_ftrace_function(&holder_ops);
-	ftrace_free_filter(&holder_ops);
+	holder_free_filter(&holder_ops);
 }
 
 module_init(holder_init);
