@@ -94,6 +94,53 @@ static bool allowed(struct file *f)
 	return file_ns_capable(f, &init_user_ns, CAP_MAC_ADMIN);
 }
 
+/*
+ * A boolean written to enforce, success_audit, active or delete, parsed as
+ * the newest kernel's kstrtobool_from_user() does: 5.10's takes neither
+ * t/f nor e/d, and ipe_lkm behaves the same on every kernel.
+ */
+static int bool_from_user(const char __user *data, size_t len, bool *v)
+{
+	char buf[4];
+	size_t n = min(len, sizeof(buf) - 1);
+
+	if (copy_from_user(buf, data, n))
+		return -EFAULT;
+	buf[n] = '\0';
+	switch (buf[0]) {
+	case 'e':
+	case 'E':
+	case 'y':
+	case 'Y':
+	case 't':
+	case 'T':
+	case '1':
+		*v = true;
+		return 0;
+	case 'd':
+	case 'D':
+	case 'n':
+	case 'N':
+	case 'f':
+	case 'F':
+	case '0':
+		*v = false;
+		return 0;
+	case 'o':
+	case 'O':
+		if (buf[1] == 'n' || buf[1] == 'N') {
+			*v = true;
+			return 0;
+		}
+		if (buf[1] == 'f' || buf[1] == 'F') {
+			*v = false;
+			return 0;
+		}
+		break;
+	}
+	return -EINVAL;
+}
+
 static ssize_t read_bool(char __user *data, size_t len, loff_t *off, bool v)
 {
 	return simple_read_from_buffer(data, len, off, v ? "1" : "0", 1);
@@ -113,7 +160,7 @@ static ssize_t setaudit(struct file *f, const char __user *data, size_t len,
 
 	if (!allowed(f))
 		return -EPERM;
-	rc = kstrtobool_from_user(data, len, &v);
+	rc = bool_from_user(data, len, &v);
 	if (rc)
 		return rc;
 	WRITE_ONCE(ipe_lkm_success_audit, v);
@@ -134,7 +181,7 @@ static ssize_t setenforce(struct file *f, const char __user *data, size_t len,
 
 	if (!allowed(f))
 		return -EPERM;
-	rc = kstrtobool_from_user(data, len, &v);
+	rc = bool_from_user(data, len, &v);
 	if (rc)
 		return rc;
 	ipe_lkm_set_enforce(v);
@@ -301,7 +348,7 @@ static int write_true(struct file *f, const char __user *data, size_t len)
 
 	if (!allowed(f))
 		return -EPERM;
-	rc = kstrtobool_from_user(data, len, &v);
+	rc = bool_from_user(data, len, &v);
 	if (rc)
 		return rc;
 	return v ? 0 : -EINVAL;

@@ -239,16 +239,17 @@ for p in ipe-lkm-dkms ipectl; do
 	fi
 done
 
-# Kernels DKMS should build for: headers installed, 6.1 to 6.12.
+# Kernels DKMS should build for: headers installed, in dkms.conf's range.
+kre=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$TOP/dkms.conf")
 kernels=""
 for d in /lib/modules/*/; do
 	k=$(basename "$d")
 	[ -e "$d/build/include" ] || continue
-	[[ $k =~ ^6\.([1-9]|1[0-2])\. ]] || continue
+	[[ $k =~ $kre ]] || continue
 	kernels="$kernels $k"
 done
 if [ -z "$kernels" ]; then
-	ko "host install" "no kernel headers for 6.1..6.12 under /lib/modules/*/build"
+	ko "host install" "no kernel headers in dkms.conf's range ($kre) under /lib/modules/*/build"
 	finish
 fi
 
