@@ -36,14 +36,38 @@ static bool is_dir(const char *p)
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
+/*
+ * Is the kernel's own IPE active?  A kernel may build IPE and leave it out
+ * of lsm= (then /sys/module/ipe exists, its tree does not, and ipe_lkm
+ * takes the name): the list of active LSMs says.
+ */
+static bool builtin_active(void)
+{
+	char list[512], *tok, *save = NULL;
+	FILE *f = fopen(SECFS "/lsm", "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(list, 1, sizeof(list) - 1, f);
+	fclose(f);
+	list[n] = '\0';
+	for (tok = strtok_r(list, ",\n", &save); tok;
+	     tok = strtok_r(NULL, ",\n", &save)) {
+		if (!strcmp(tok, "ipe"))
+			return true;
+	}
+	return false;
+}
+
 /**
  * ipectl_tree_find() - locate the tree to work on.
  * @forced: a path from --tree, or NULL.
  * @t: filled in.
  *
  * Without @forced: ipe_lkm's tree when the module is loaded (it is at
- * SECFS/ipe_lkm, or at SECFS/ipe on kernels without a built-in IPE), else
- * the built-in IPE's SECFS/ipe.
+ * SECFS/ipe_lkm, or at SECFS/ipe on kernels whose own IPE is not active),
+ * else the built-in IPE's SECFS/ipe.
  *
  * Return: 0; -ENOENT when there is no tree (no enforcer), -ENODEV when
  * securityfs is not mounted.
@@ -63,7 +87,7 @@ int ipectl_tree_find(const char *forced, struct ipectl_tree *t)
 			return -ENOENT;
 		base = base ? base + 1 : forced;
 		t->module = module && (strcmp(base, "ipe") ||
-				       !is_dir("/sys/module/ipe"));
+				       !builtin_active());
 		return 0;
 	}
 	if (!is_dir(SECFS) || access(SECFS "/lsm", F_OK))
@@ -75,8 +99,8 @@ int ipectl_tree_find(const char *forced, struct ipectl_tree *t)
 	}
 	if (is_dir(SECFS "/ipe")) {
 		snprintf(t->path, sizeof(t->path), SECFS "/ipe");
-		/* the module takes "ipe" only where IPE is not built in */
-		t->module = module && !is_dir("/sys/module/ipe");
+		/* the module takes "ipe" only where IPE is not active */
+		t->module = module && !builtin_active();
 		return 0;
 	}
 	return -ENOENT;
