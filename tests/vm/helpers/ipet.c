@@ -274,6 +274,24 @@ static int cmd_finit(int argc, char **argv)
 	return result(syscall(SYS_finit_module, fd, argc > 2 ? argv[2] : "", 0));
 }
 
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4	/* Linux 5.17 */
+#endif
+
+/* finitz KO: finit_module(2) of a compressed module the kernel unpacks. */
+static int cmd_finitz(int argc, char **argv)
+{
+	int fd;
+
+	if (argc < 2)
+		return 2;
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(argv[1]);
+	return result(syscall(SYS_finit_module, fd, "",
+			      MODULE_INIT_COMPRESSED_FILE));
+}
+
 /* init KO [PARAMS]: init_module(2) from a buffer. */
 static int cmd_init(int argc, char **argv)
 {
@@ -745,6 +763,8 @@ int main(int argc, char **argv, char **envp)
 		return cmd_exec(argc, argv, envp);
 	if (!strcmp(cmd, "execcheck"))
 		return cmd_execcheck(argc, argv, envp);
+	if (!strcmp(cmd, "finitz"))
+		return cmd_finitz(argc, argv);
 	if (!strcmp(cmd, "finit"))
 		return cmd_finit(argc, argv);
 	if (!strcmp(cmd, "init"))
@@ -774,6 +794,6 @@ int main(int argc, char **argv, char **envp)
 	if (!strcmp(cmd, "dmremove"))
 		return cmd_dmremove(argc, argv);
 	fprintf(stderr, "usage: ipet hello|write|writes|read|rdwr|mmap|anon|mprotect|"
-		"memfd|exec|execcheck|finit|init|kexec|venable|vcycle|vmeasure|dmcreate|dmload|dmresume|dmremove|auditd|auditmsg|holdread|nocap ...\n");
+		"memfd|exec|execcheck|finit|finitz|init|kexec|venable|vcycle|vmeasure|dmcreate|dmload|dmresume|dmremove|auditd|auditmsg|holdread|nocap ...\n");
 	return 2;
 }

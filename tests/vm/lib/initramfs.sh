@@ -133,6 +133,9 @@ initramfs_kernel()
 	[[ -s $list ]] || die "no modules resolved for $KVER"
 	ko=$(kmod_paths $FIXTURE_MODULE | tail -1)
 	install -m 0644 "$ko" "$root/lib/ipet/fixture.ko"
+	# and compressed, for finit_module(MODULE_INIT_COMPRESSED_FILE): the
+	# kernel's xz unpacker checks CRC32 at most
+	xz --check=crc32 -c "$ko" >"$root/lib/ipet/fixture.ko.xz"
 	# its name, for a guest without modules.dep (busybox modinfo needs one)
 	echo "$FIXTURE_MODULE" >"$root/lib/ipet/fixture.name"
 	echo "$KVER" >"$root/lib/ipet/kver"

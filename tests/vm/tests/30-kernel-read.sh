@@ -32,6 +32,30 @@ t_kread_module() { # smoke
 	mod_unload
 }
 
+# A compressed module the kernel unpacks itself (finit_module with
+# MODULE_INIT_COMPRESSED_FILE, as kmod loads .ko.xz): 7.x reads it as
+# READING_MODULE_COMPRESSED, which upstream decides as op=KERNEL_MODULE.
+t_kread_module_compressed() {
+	mkdir -p /untrusted/ko
+	cp /lib/ipet/fixture.ko.xz /untrusted/ko/
+	mod_unload
+	r=$(ipet finitz /untrusted/ko/fixture.ko.xz || true)
+	if [ "$r" != OK ]; then
+		grep -q '^CONFIG_MODULE_DECOMPRESS=y' /lib/ipet/config &&
+			fail "finit_module of a compressed module: $r"
+		skip "this kernel does not unpack modules itself"
+	fi
+	mod_unload
+	enforcer_part
+	ipe_use t_kmodz "DEFAULT action=ALLOW" "DEFAULT op=KMODULE action=DENY" "op=KMODULE boot_verified=TRUE action=ALLOW"
+	expect_eq "$(ipet finitz /lib/ipet/fixture.ko.xz)" OK "compressed module from rootfs"
+	mod_unload
+	audit_mark
+	expect_eq "$(IPET_PID_FILE=/tmp/pid ipet finitz /untrusted/ko/fixture.ko.xz)" EACCES "compressed module from tmpfs"
+	audit_expect 1420 "ipe_op=KMODULE ipe_hook=KERNEL_READ enforcing=1 pid=$(cat /tmp/pid) comm=\"ipet\" path=\"/untrusted/ko/fixture.ko.xz\" dev=\"tmpfs\" ino=$(stat -c %i /untrusted/ko/fixture.ko.xz) rule=\"DEFAULT op=KMODULE action=DENY\""
+	mod_unload
+}
+
 # fw_request NAME: prints OK or the errno of request_firmware(NAME).
 fw_request() { ipet writes $FWTRIG "$1"; }
 
