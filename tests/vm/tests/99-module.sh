@@ -62,6 +62,17 @@ t_module_ipectl_load_unload() {
 # The rescan has no fixed limit: with 550 more device-mapper devices with
 # long names (a list longer than the 64 KiB buffer it once had) it still
 # finds the verity volume, and leaves no device suspended.
+# expect_rescanned OUTPUT WHAT: an ipectl run (its output ending in rc=N)
+# re-announced at least one dm-verity device, succeeded, and left no dm
+# device suspended.
+expect_rescanned() {
+	expect_match "$1" "dm-verity devices re-announced to ipe_lkm: [1-9]" "$2"
+	expect_match "$1" "rc=0" "$2: exit status"
+	for s in /sys/block/dm-*/dm/suspended; do
+		[ "$(cat $s)" = 0 ] || fail "$2: $s left suspended"
+	done
+}
+
 t_module_rescan_many() {
 	need module
 	ic() { set +e; IPECTL_TREE= ipectl "$@" 2>&1; echo "rc=$?"; set -e; }
@@ -80,11 +91,7 @@ t_module_rescan_many() {
 		i=$((i + 1))
 	done
 	echo "$out"
-	expect_match "$out" "dm-verity devices re-announced to ipe_lkm: [1-9]" "rescan past 550 long-named devices"
-	expect_match "$out" "rc=0" "load"
-	for s in /sys/block/dm-*/dm/suspended; do
-		[ "$(cat $s)" = 0 ] || fail "$s: left suspended"
-	done
+	expect_rescanned "$out" "ipectl load, past 550 long-named devices"
 	ipe_use t_rescan_many "DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" \
 		"op=EXECUTE boot_verified=TRUE action=ALLOW" \
 		"op=EXECUTE dmverity_roothash=sha256:$DMV_ROOTHASH action=ALLOW"
@@ -121,11 +128,7 @@ t_module_rescan_after_modprobe() {
 	fi
 	out=$(ic rescan)
 	echo "$out"
-	expect_match "$out" "dm-verity devices re-announced to ipe_lkm: [1-9]" "ipectl rescan"
-	expect_match "$out" "rc=0" "ipectl rescan status"
-	for s in /sys/block/dm-*/dm/suspended; do
-		[ "$(cat $s)" = 0 ] || fail "$s: left suspended"
-	done
+	expect_rescanned "$out" "ipectl rescan"
 	expect_eq "$(ipet exec /mnt/dmv/ipet hello)" EACCES \
 		"after the rescan the DENY rule on the volume's root hash matches"
 	ipe_use t_rescan_deny_done "DEFAULT action=ALLOW"
