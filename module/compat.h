@@ -3,8 +3,8 @@
  * compat.h - every kernel-version difference of ipe_lkm, in one place.
  *
  * Force-included by Kbuild before anything else, so the rest of the module
- * reads like code for one kernel.  Supported: Linux 6.1 to 7.3 (Debian 12
- * and its backports); what a newer kernel changes goes here too.
+ * reads like code for one kernel.  Supported: Linux 5.10 to 7.3 (Debian
+ * 11 to 13 and their backports); what a newer kernel changes goes here too.
  */
 #ifndef IPE_LKM_COMPAT_H
 #define IPE_LKM_COMPAT_H

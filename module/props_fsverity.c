@@ -59,9 +59,9 @@ struct info_digest {
 };
 #endif
 
-struct sig_rec {
-	struct hlist_node node;		/* in signed_set */
-	struct list_head age;		/* in signed_age, oldest first */
+struct info_rec {
+	struct hlist_node node;		/* in rec_set */
+	struct list_head age;		/* in rec_age, oldest first */
 	struct rcu_head rcu;
 	const struct fsverity_info *vi;
 	bool is_signed;
@@ -71,33 +71,33 @@ struct sig_rec {
 };
 
 /*
- * sig_lock protects signed_set, signed_age and the counters; readers of
- * signed_set hold rcu_read_lock() instead.  Taken with interrupts off, alone.
+ * rec_lock protects rec_set, rec_age and the counters; readers of rec_set
+ * hold rcu_read_lock() instead.  Taken with interrupts off, alone.
  */
-static DEFINE_SPINLOCK(sig_lock);
-static DEFINE_HASHTABLE(signed_set, 10);
-static LIST_HEAD(signed_age);
-static unsigned int signed_count;
-static unsigned long signed_evicted;
+static DEFINE_SPINLOCK(rec_lock);
+static DEFINE_HASHTABLE(rec_set, 10);
+static LIST_HEAD(rec_age);
+static unsigned int rec_count;
+static unsigned long rec_evicted;
 
-static struct sig_rec *find_signed(const struct fsverity_info *vi)
+static struct info_rec *find_record(const struct fsverity_info *vi)
 {
-	struct sig_rec *r;
+	struct info_rec *r;
 
-	hash_for_each_possible_rcu(signed_set, r, node, (unsigned long)vi,
-				   lockdep_is_held(&sig_lock)) {
+	hash_for_each_possible_rcu(rec_set, r, node, (unsigned long)vi,
+				   lockdep_is_held(&rec_lock)) {
 		if (r->vi == vi)
 			return r;
 	}
 	return NULL;
 }
 
-static void drop_signed(struct sig_rec *r)
+static void drop_record(struct info_rec *r)
 {
-	lockdep_assert_held(&sig_lock);
+	lockdep_assert_held(&rec_lock);
 	hash_del_rcu(&r->node);
 	list_del(&r->age);
-	signed_count--;
+	rec_count--;
 	kfree_rcu(r, rcu);
 }
 
@@ -105,32 +105,32 @@ static void drop_signed(struct sig_rec *r)
  * An info is being created: @r (NULL when none is kept or none could be
  * allocated) replaces whatever was recorded at its address.
  */
-static void set_record(const struct fsverity_info *vi, struct sig_rec *r)
+static void set_record(const struct fsverity_info *vi, struct info_rec *r)
 {
-	struct sig_rec *old;
+	struct info_rec *old;
 	unsigned long flags;
 
-	spin_lock_irqsave(&sig_lock, flags);
-	old = find_signed(vi);
+	spin_lock_irqsave(&rec_lock, flags);
+	old = find_record(vi);
 	if (old)
-		drop_signed(old);
+		drop_record(old);
 	if (r) {
-		if (signed_count >= signed_max && signed_count) {
-			drop_signed(list_first_entry(&signed_age,
-						     struct sig_rec, age));
-			signed_evicted++;
+		if (rec_count >= signed_max && rec_count) {
+			drop_record(list_first_entry(&rec_age,
+						     struct info_rec, age));
+			rec_evicted++;
 		}
-		hash_add_rcu(signed_set, &r->node, (unsigned long)vi);
-		list_add_tail(&r->age, &signed_age);
-		signed_count++;
+		hash_add_rcu(rec_set, &r->node, (unsigned long)vi);
+		list_add_tail(&r->age, &rec_age);
+		rec_count++;
 	}
-	spin_unlock_irqrestore(&sig_lock, flags);
+	spin_unlock_irqrestore(&rec_lock, flags);
 }
 
-static struct sig_rec *new_record(const struct fsverity_info *vi,
+static struct info_rec *new_record(const struct fsverity_info *vi,
 				  bool is_signed)
 {
-	struct sig_rec *r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+	struct info_rec *r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
 
 	if (!r) {
 		pr_warn_ratelimited("out of memory: an fs-verity file's %s is not recorded\n",
@@ -143,34 +143,34 @@ static struct sig_rec *new_record(const struct fsverity_info *vi,
 }
 
 /* An info is freed: cheap when it is not in the set (most are not). */
-static void forget_signed(const struct fsverity_info *vi)
+static void forget_record(const struct fsverity_info *vi)
 {
-	struct sig_rec *r;
+	struct info_rec *r;
 	unsigned long flags;
 	bool present;
 
 	if (!vi)
 		return;
 	rcu_read_lock();
-	present = find_signed(vi);
+	present = find_record(vi);
 	rcu_read_unlock();
 	if (!present)
 		return;
-	spin_lock_irqsave(&sig_lock, flags);
-	r = find_signed(vi);
+	spin_lock_irqsave(&rec_lock, flags);
+	r = find_record(vi);
 	if (r)
-		drop_signed(r);
-	spin_unlock_irqrestore(&sig_lock, flags);
+		drop_record(r);
+	spin_unlock_irqrestore(&rec_lock, flags);
 }
 
-static void drop_all_signed(void)
+static void drop_all_records(void)
 {
-	struct sig_rec *r, *tmp;
+	struct info_rec *r, *tmp;
 
-	spin_lock_irq(&sig_lock);
-	list_for_each_entry_safe(r, tmp, &signed_age, age)
-		drop_signed(r);
-	spin_unlock_irq(&sig_lock);
+	spin_lock_irq(&rec_lock);
+	list_for_each_entry_safe(r, tmp, &rec_age, age)
+		drop_record(r);
+	spin_unlock_irq(&rec_lock);
 }
 
 #ifndef COMPAT_FSVERITY_DIGEST_AT_CREATION
@@ -245,7 +245,7 @@ static void on_verify_signature(struct ipe_lkm_call *c)
 {
 	const struct fsverity_info *vi = (void *)ipe_lkm_arg(c, 0);
 	const struct fsv_descriptor *desc = (void *)ipe_lkm_arg(c, 1);
-	struct sig_rec *r;
+	struct info_rec *r;
 
 	r = new_record(vi, le32_to_cpu(desc->sig_size) > 0);
 	if (r)
@@ -258,13 +258,13 @@ static void on_verify_signature(struct ipe_lkm_call *c)
 /* fsverity_free_info(vi): also the infos that never reached an inode */
 static void on_free_info(struct ipe_lkm_call *c)
 {
-	forget_signed((void *)ipe_lkm_arg(c, 0));
+	forget_record((void *)ipe_lkm_arg(c, 0));
 }
 
 /* [__]fsverity_cleanup_inode(inode): an inode is evicted (compat.h) */
 static void on_cleanup_inode(struct ipe_lkm_call *c)
 {
-	forget_signed(fsverity_get_info((struct inode *)ipe_lkm_arg(c, 0)));
+	forget_record(fsverity_get_info((struct inode *)ipe_lkm_arg(c, 0)));
 }
 
 /**
@@ -277,7 +277,7 @@ static void on_cleanup_inode(struct ipe_lkm_call *c)
 bool ipe_lkm_fsv_signed(struct inode *inode)
 {
 	const struct fsverity_info *vi = fsverity_get_info(inode);
-	const struct sig_rec *r = vi ? find_signed(vi) : NULL;
+	const struct info_rec *r = vi ? find_record(vi) : NULL;
 
 	return r && r->is_signed;
 }
@@ -307,7 +307,7 @@ static void digest_exit(void)
 static int get_digest(struct inode *inode, u8 *buf, enum hash_algo *halg)
 {
 	const struct fsverity_info *vi = fsverity_get_info(inode);
-	const struct sig_rec *r = vi ? find_signed(vi) : NULL;
+	const struct info_rec *r = vi ? find_record(vi) : NULL;
 
 	if (!r)
 		return 0;	/* created before the load, or evicted */
@@ -435,14 +435,14 @@ int ipe_lkm_fsv_init(void)
 }
 
 /**
- * ipe_lkm_fsv_exit() - stop observing, forget every signed info.
+ * ipe_lkm_fsv_exit() - stop observing, forget every record.
  *
  * Context: module exit or init unwinding, the hooks detached.
  */
 void ipe_lkm_fsv_exit(void)
 {
 	ipe_lkm_detach_all(sources, ARRAY_SIZE(sources));
-	drop_all_signed();
+	drop_all_records();
 	digest_exit();
 }
 
@@ -453,10 +453,10 @@ static int get_records(char *buf, const struct kernel_param *kp)
 	unsigned int n;
 	unsigned long ev;
 
-	spin_lock_irq(&sig_lock);
-	n = signed_count;
-	ev = signed_evicted;
-	spin_unlock_irq(&sig_lock);
+	spin_lock_irq(&rec_lock);
+	n = rec_count;
+	ev = rec_evicted;
+	spin_unlock_irq(&rec_lock);
 	return sysfs_emit(buf, "fsverity_signed=%u fsverity_evicted=%lu\n",
 			  n, ev);
 }
