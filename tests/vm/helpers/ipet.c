@@ -261,25 +261,12 @@ static int cmd_execcheck(int argc, char **argv, char **envp)
 	return result(rc);
 }
 
-/* finit KO [PARAMS]: finit_module(2). */
-static int cmd_finit(int argc, char **argv)
-{
-	int fd;
-
-	if (argc < 2)
-		return 2;
-	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fail(argv[1]);
-	return result(syscall(SYS_finit_module, fd, argc > 2 ? argv[2] : "", 0));
-}
-
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE 4	/* Linux 5.17 */
 #endif
 
-/* finitz KO: finit_module(2) of a compressed module the kernel unpacks. */
-static int cmd_finitz(int argc, char **argv)
+/* finit_module(2) of the file argv[1], with params argv[2] if given. */
+static int finit_file(int argc, char **argv, int flags)
 {
 	int fd;
 
@@ -288,8 +275,20 @@ static int cmd_finitz(int argc, char **argv)
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail(argv[1]);
-	return result(syscall(SYS_finit_module, fd, "",
-			      MODULE_INIT_COMPRESSED_FILE));
+	return result(syscall(SYS_finit_module, fd, argc > 2 ? argv[2] : "",
+			      flags));
+}
+
+/* finit KO [PARAMS]: finit_module(2). */
+static int cmd_finit(int argc, char **argv)
+{
+	return finit_file(argc, argv, 0);
+}
+
+/* finitz KO [PARAMS]: finit_module(2) of a compressed module the kernel unpacks. */
+static int cmd_finitz(int argc, char **argv)
+{
+	return finit_file(argc, argv, MODULE_INIT_COMPRESSED_FILE);
 }
 
 /* init KO [PARAMS]: init_module(2) from a buffer. */

@@ -53,13 +53,20 @@ debug_flavour()
 # apt_fetch DIR PKG [TARGET]: apt-get download PKG into DIR, print the .deb path.
 apt_fetch()
 {
-	local dir=$1 pkg=$2 target=${3:-} deb
+	local dir=$1 pkg=$2 target=${3:-}
 	mkdir -p "$dir"
 	(cd "$dir" && apt-get download -q ${target:+-t "$target"} "$pkg" >/dev/null 2>&1) ||
 		die "apt-get download $pkg${target:+ -t $target} failed (run tests/vm/deps?)"
-	# The name may be given as pkg=version: match on the package part.
-	deb=$(ls -t "$dir/${pkg%%=*}"_*.deb 2>/dev/null | head -1) || true
-	[[ -n $deb ]] || die "no .deb for $pkg in $dir"
+	newest_deb "$dir" "$pkg"
+}
+
+# newest_deb DIR PKG: the newest .deb of PKG (or PKG=VERSION: matched on
+# the package part) in DIR; dies without one.
+newest_deb()
+{
+	local deb
+	deb=$(ls -t "$1/${2%%=*}"_*.deb 2>/dev/null | head -1) || true
+	[[ -n $deb ]] || die "no .deb for $2 in $1"
 	echo "$deb"
 }
 
@@ -191,15 +198,13 @@ kfile()
 # host's apt.
 kpkg_fetch()
 {
-	local dir=$1 pkg=$2 deb
+	local dir=$1 pkg=$2
 	if [[ -z ${KSUITE:-} ]]; then
 		apt_fetch "$dir" "$pkg" "${3:-}"
 		return
 	fi
 	suite_download "$KSUITE" "$dir" "$pkg"
-	deb=$(ls -t "$dir/${pkg%%=*}"_*.deb 2>/dev/null | head -1) || true
-	[[ -n $deb ]] || die "no .deb for $pkg in $dir"
-	echo "$deb"
+	newest_deb "$dir" "$pkg"
 }
 
 # headers_fetch NAME: unpack the matching headers (for building the module);
