@@ -159,5 +159,14 @@ expect "check, 100 000 rules" 0 "OK: policy 'huge' version 1.0.0, 100000 rules" 
 expect "deploy needs a tree (checks the blob first)" 2 "no IPE policy tree" env IPECTL_TREE=/nonexistent "$IPECTL" deploy huge.sig
 expect "deploy refuses a bad appended blob before the kernel" 1 "tampered|does not verify|EKEYREJECTED" "$IPECTL" deploy --tree /nonexistent at.sig
 
+# --keyrings: the running kernel's keyrings the built-in IPE trusts.  A key
+# made here is in none of them (exit 3, as verify without -c); an appended
+# signature is refused there whatever its signer.  The positive path needs a
+# key in .machine: tests/vm's Secure Boot tier and the install tier show it.
+expect "verify --keyrings: a fresh signer is in no kernel keyring" 3 "p.p7s: NOT IN THE KERNEL'S KEYRINGS: signed by CN = ipe test" "$IPECTL" verify --keyrings p.p7s
+expect "verify --keyrings --json" 3 '"signer_verified":false,"format":"pkcs7","kernel_keyring":null' "$IPECTL" verify --keyrings --json p.p7s
+expect "verify --keyrings: appended signatures are ipe_lkm's only" 3 "NOT FOR THE KERNEL'S IPE: an appended signature.*EBADMSG" "$IPECTL" verify --keyrings bigA.sig
+expect "verify: -c and --keyrings together" 1 "two different trust anchors" "$IPECTL" verify --keyrings -c rsa/policy-signing.crt p.p7s
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

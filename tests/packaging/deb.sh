@@ -141,6 +141,14 @@ check "ipectl: ipe-policies.service and its script" \
 check "ipectl: ipe-lkm-rescan.service and the udev rule that starts it" \
 	eval 'has ctl -rw-r--r-- /lib/systemd/system/ipe-lkm-rescan.service &&
 		has ctl -rw-r--r-- /lib/udev/rules.d/60-ipe-lkm.rules'
+check "ipe-lkm-dkms: kernel-check and the kernel hook after dkms's own" \
+	eval 'has dkms -rwxr-xr-x /usr/lib/ipe-lkm/kernel-check &&
+		has dkms -rwxr-xr-x /etc/kernel/postinst.d/dkms-ipe-lkm'
+# run-parts (C collation) runs the hooks in this order: DKMS builds, we
+# check, then the initramfs and the boot loader entry are made
+check "the kernel hook sorts after dkms and before initramfs-tools, zz-update-grub" \
+	test "$(printf '%s\n' zz-update-grub initramfs-tools dkms-ipe-lkm dkms | LC_ALL=C sort | tr '\n' ' ')" = \
+	"dkms dkms-ipe-lkm initramfs-tools zz-update-grub "
 
 dpkg-deb -x "$DKMS_DEB" "$T/dkms-root"
 dpkg-deb -x "$CTL_DEB" "$T/ctl-root"
@@ -181,7 +189,7 @@ policies() {
 	IPE_POLICY_DIR=$pol IPECTL=$T/fake-ipectl \
 		sh "$T/ctl-root/usr/libexec/ipectl/ipe-policies" >"$T/out" 2>&1
 }
-if policies && [ "$(grep -v '^list' "$T/ipectl.calls")" = "deploy -- $pol/b.p7s
+if policies && [ "$(grep -Ev '^(list|status)' "$T/ipectl.calls")" = "deploy -- $pol/b.p7s
 deploy -- $pol/s.sig
 activate -- site" ]; then
 	ok "ipe-policies: deploys .p7s and .sig not loaded yet, activates 'active'"
@@ -216,6 +224,21 @@ else
 	ko "ipe-policies: errors at error priority under systemd" "$(cat "$T/out")"
 fi
 rm "$pol/plain.pol"
+# no enforcer on this boot: said first, at error priority, and the unit fails
+cp "$T/fake-ipectl" "$T/fake-ipectl.ok"
+cat >"$T/fake-ipectl" <<EOF
+#!/bin/sh
+echo "\$*" >>"$T/ipectl.calls"
+[ "\$1" = status ] && { echo "ipectl: ERROR: NO IPE ENFORCEMENT: the configured policies are not enforced: on kernel X ipe_lkm is not installed" >&2; exit 2; }
+exit 0
+EOF
+if ! JOURNAL_STREAM=8:9 policies && grep -q '^<3>ipe-policies: NO IPE ENFORCEMENT on kernel .*ipe_lkm is not installed' "$T/out" &&
+	! grep -q '^deploy' "$T/ipectl.calls"; then
+	ok "ipe-policies: no enforcer is an error-priority failure, before any deploy"
+else
+	ko "ipe-policies: no enforcer is an error-priority failure, before any deploy" "$(cat "$T/ipectl.calls" "$T/out")"
+fi
+mv "$T/fake-ipectl.ok" "$T/fake-ipectl"
 echo notes >"$pol/README"
 if policies && grep -q "README ignored" "$T/out"; then
 	ok "ipe-policies: another file is named, and ignored"

@@ -91,6 +91,8 @@ expected_dkms() {
 		/usr/lib/dracut/modules.d/90ipe-lkm \
 		/usr/lib/dracut/modules.d/90ipe-lkm/module-setup.sh \
 		/usr/lib/modules-load.d/ipe-lkm.conf \
+		/usr/lib/ipe-lkm /usr/lib/ipe-lkm/kernel-check \
+		/usr/lib/kernel/install.d/41-ipe-lkm.install \
 		/usr/share/doc/ipe-lkm-dkms /usr/share/doc/ipe-lkm-dkms/README.md \
 		/usr/share/doc/ipe-lkm-dkms/module.md \
 		/usr/share/doc/ipe-lkm-dkms/differences.md \

@@ -89,6 +89,33 @@ static int rescan(void)
 	return n;
 }
 
+/**
+ * ipectl_module_path() - where ipe_lkm is installed for the running kernel.
+ * @buf: filled in with the path modules.dep gives.
+ * @size: bytes at @buf.
+ *
+ * Return: 0, or -ENOENT when it is not installed for this kernel.
+ */
+int ipectl_module_path(char *buf, size_t size)
+{
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod = get_module(&ctx);
+	const char *path;
+	int rc = -ENOENT;
+
+	buf[0] = '\0';
+	if (!mod)
+		return rc;
+	path = kmod_module_get_path(mod);
+	if (path && *path) {
+		snprintf(buf, size, "%s", path);
+		rc = 0;
+	}
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return rc;
+}
+
 /* ipe_lkm is loaded (its /sys/module directory exists) */
 static bool module_loaded(void)
 {

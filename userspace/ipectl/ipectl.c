@@ -86,7 +86,7 @@ static const struct ipectl_cmd cmds[] = {
 		.func = cmd_verify,
 		.short_desc = "check a signed policy, show its text",
 		.usage =
-"ipectl verify [-c CERT] [--show] [--json] FILE...\n"
+"ipectl verify [-c CERT | --keyrings] [--show] [--json] FILE...\n"
 "\n"
 "Check that FILE is a PKCS#7 message with the policy inside, or a policy\n"
 "with an appended signature (ipectl sign --appended), and that its\n"
@@ -94,7 +94,12 @@ static const struct ipectl_cmd cmds[] = {
 "can make a signature): exit status 3.  With -c, that the signer is a\n"
 "certificate of CERT (a PEM bundle or one DER certificate) or chains to\n"
 "one, by the kernel's rules: validity dates and purposes are not checked,\n"
-"the signed content must be id-data.  --show writes the signed policy\n"
+"the signed content must be id-data.  With --keyrings, that the signer's\n"
+"key or its issuer's is in the kernel's keyrings the built-in IPE trusts\n"
+"(.secondary_trusted_keys with .builtin_trusted_keys and .machine, then\n"
+".platform), compared by key identifier (exit status 3 when it is not,\n"
+"and for an appended signature, which the built-in IPE refuses).\n"
+"--show writes the signed policy\n"
 "bytes to standard output.  Subjects are printed with control characters\n"
 "escaped (\\xHH).\n",
 	},
@@ -164,7 +169,11 @@ static const struct ipectl_cmd cmds[] = {
 "\n"
 "The tree is found automatically: ipe_lkm's when the module is loaded,\n"
 "else the kernel's built-in IPE (/sys/kernel/security/ipe); --tree or\n"
-"$IPECTL_TREE forces one.\n",
+"$IPECTL_TREE forces one.  Also shows what is configured for every boot\n"
+"(/etc/ipe-lkm/boot_policy.pol, /etc/ipe-lkm/policies and its 'active').\n"
+"Exit status 2 when there is no enforcer (saying why, and that configured\n"
+"policies are NOT ENFORCED) or when the configured active policy is not\n"
+"the active one.\n",
 	},
 	{
 		.name = "enforce",

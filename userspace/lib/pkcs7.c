@@ -838,6 +838,28 @@ out:
 	return rc;
 }
 
+/*
+ * The signers of a signed policy in either format, as OpenSSL finds them
+ * among the certificates the message carries.  Nothing is verified.
+ * Return: the signers (free with sk_X509_free(), then PKCS7_free(*p7)),
+ * or NULL when @msg is not signed data with its signer's certificate.
+ */
+static STACK_OF(X509) *signers_of(const unsigned char *msg, size_t len,
+				  PKCS7 **p7)
+{
+	const unsigned char *p = msg;
+	size_t tlen, slen;
+
+	if (!ipectl_appended_split(msg, len, &tlen, &slen)) {
+		p = msg + tlen;
+		len = slen;
+	}
+	*p7 = len <= LONG_MAX ? d2i_PKCS7(NULL, &p, (long)len) : NULL;
+	if (!*p7 || !PKCS7_type_is_signed(*p7))
+		return NULL;
+	return PKCS7_get0_signers(*p7, NULL, 0);
+}
+
 /**
  * ipectl_signed_by() - whether a signed policy's signer has the key of a
  *	given certificate.
@@ -854,25 +876,16 @@ out:
 int ipectl_signed_by(const unsigned char *msg, size_t len,
 		     const char *certfile)
 {
-	const unsigned char *p = msg;
 	STACK_OF(X509) *signers = NULL;
-	size_t tlen, slen;
 	char err[256];
 	PKCS7 *p7 = NULL;
 	X509 *cert;
 	int i, rc = 0;
 
-	if (!ipectl_appended_split(msg, len, &tlen, &slen)) {
-		p = msg + tlen;
-		len = slen;
-	}
 	cert = ipectl_load_cert(certfile, err, sizeof(err));
 	if (!cert)
 		return -ENOENT;
-	if (len <= LONG_MAX)
-		p7 = d2i_PKCS7(NULL, &p, (long)len);
-	if (p7 && PKCS7_type_is_signed(p7))
-		signers = PKCS7_get0_signers(p7, NULL, 0);
+	signers = signers_of(msg, len, &p7);
 	if (!signers) {
 		rc = -EBADMSG;
 		goto out;
@@ -888,4 +901,63 @@ out:
 	X509_free(cert);
 	ERR_clear_error();
 	return rc;
+}
+
+static void add_id(struct ipectl_key_ids *ids, const ASN1_OCTET_STRING *id)
+{
+	const unsigned char *d;
+	int i, n;
+	char *h;
+
+	if (!id || ids->n >= IPECTL_MAX_KEY_IDS)
+		return;
+	d = ASN1_STRING_get0_data(id);
+	n = ASN1_STRING_length(id);
+	if (n <= 0 || n > IPECTL_MAX_KEY_ID_LEN)
+		return;
+	h = ids->hex[ids->n++];
+	for (i = 0; i < n; i++)
+		snprintf(h + 2 * i, 3, "%02x", d[i]);
+}
+
+/**
+ * ipectl_signer_key_ids() - the key identifiers a kernel keyring would know
+ *	a policy's signer by.
+ * @msg: the signed policy, either format.
+ * @len: its length.
+ * @ids: filled in: the subject key identifier of each signer's certificate
+ *	(the signer's own key) and the key identifier of its authority key
+ *	identifier (the key that issued it), in lower-case hex, as the
+ *	kernel's X.509 key descriptions print them.
+ *
+ * Nothing is verified here: the caller says where such a key is, the
+ * kernel decides.
+ *
+ * Return: 0, or -EBADMSG when @msg does not carry its signer's
+ * certificate.
+ */
+int ipectl_signer_key_ids(const unsigned char *msg, size_t len,
+			  struct ipectl_key_ids *ids)
+{
+	STACK_OF(X509) *signers;
+	PKCS7 *p7 = NULL;
+	int i;
+
+	memset(ids, 0, sizeof(*ids));
+	signers = signers_of(msg, len, &p7);
+	if (!signers) {
+		PKCS7_free(p7);
+		ERR_clear_error();
+		return -EBADMSG;
+	}
+	for (i = 0; i < sk_X509_num(signers); i++) {
+		X509 *c = sk_X509_value(signers, i);
+
+		add_id(ids, X509_get0_subject_key_id(c));
+		add_id(ids, X509_get0_authority_key_id(c));
+	}
+	sk_X509_free(signers);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return 0;
 }

@@ -91,4 +91,15 @@ X509 *ipectl_load_cert(const char *path, char *err, size_t errlen);
 int ipectl_signed_by(const unsigned char *msg, size_t len,
 		     const char *certfile);
 
+/* Key identifiers of a policy's signers (ipectl_signer_key_ids()). */
+#define IPECTL_MAX_KEY_IDS 8
+#define IPECTL_MAX_KEY_ID_LEN 64
+struct ipectl_key_ids {
+	size_t n;
+	char hex[IPECTL_MAX_KEY_IDS][2 * IPECTL_MAX_KEY_ID_LEN + 1];
+};
+
+int ipectl_signer_key_ids(const unsigned char *msg, size_t len,
+			  struct ipectl_key_ids *ids);
+
 #endif /* IPECTL_PKCS7_H */

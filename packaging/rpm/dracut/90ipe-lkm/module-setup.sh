@@ -13,7 +13,8 @@ check() {
 	[[ -f ${dracutsysrootdir-}/etc/ipe-lkm/boot_policy.pol ]] || return 1
 	# DKMS skips kernels ipe-lkm does not support (dkms.conf
 	# BUILD_EXCLUSIVE_*): their initramfs is built without it, with a
-	# warning, rather than not at all.
+	# warning.  Whether such a kernel may boot at all is decided before
+	# this, by kernel-install's 41-ipe-lkm.install (kernel-check).
 	if [[ -z $(find "${srcmods:-/lib/modules/$kernel}" -name 'ipe_lkm.ko*' \
 		-print -quit 2>/dev/null) ]]; then
 		dwarn "ipe-lkm: /etc/ipe-lkm/boot_policy.pol exists but ipe_lkm is not built for $kernel (dkms status ipe-lkm): no early IPE in this initramfs"
