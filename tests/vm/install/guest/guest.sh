@@ -18,6 +18,10 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 
 phase=$(sed -n 's/.*ipetest\.phase=\([0-9]*\).*/\1/p' /proc/cmdline)
 kver=$(uname -r)
+# What a phase leaves to the next ones (kernels chosen for them).
+STATE=$P/state.env
+# shellcheck source=/dev/null
+[[ -f $STATE ]] && . "$STATE"
 stop=""         # set when a step that the rest needs failed
 
 # now_ms: milliseconds into $NOW (no fork: callers may be under a policy).
@@ -347,6 +351,98 @@ s_dmv_boot()
 	return 0
 }
 
+# ---- phase 1, --upgrade: kernels installed with a policy configured -------
+
+# etc_sum: everything under /etc/ipe-lkm, names and contents.
+etc_sum() { (cd /etc/ipe-lkm && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
+
+abi_of() # [-t TARGET] METAPACKAGE: the kernel ABI package it depends on
+{
+	apt-cache depends "$@" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+# The configured policies applied now, enforcing, as on a machine in
+# service when its next kernel arrives: ipectl status agrees with them.
+s_policy_applied()
+{
+	local out
+	systemctl start ipe-policies.service || fail "systemctl start ipe-policies" || return 1
+	ipectl enforce on || fail "ipectl enforce on" || return 1
+	out=$(ipectl status 2>&1) || fail "ipectl status: $out" || return 1
+	say "$(tr '\n' ' ' <<<"$out")"
+	[[ $out == *"active policy:  ipe_install_big 0.0.1"* && $out == *"enforce:        on"* ]] ||
+		fail "ipe_install_big is not active and enforced"
+}
+
+# A kernel ipe_lkm cannot be built for (a cloud kernel, its headers not
+# installed): the install fails with the reason and the ways out, and
+# nothing of /etc/ipe-lkm changes.
+s_kernel_refused()
+{
+	local abi before out rc st
+	abi=$(abi_of linux-image-cloud-amd64)
+	[[ -n $abi ]] || fail "cannot resolve linux-image-cloud-amd64" || return 1
+	CLOUD_KVER=${abi#linux-image-}
+	echo "CLOUD_KVER=$CLOUD_KVER" >>"$STATE"
+	before=$(etc_sum)
+	out=$(apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends linux-image-cloud-amd64 2>&1)
+	rc=$?
+	echo "$out"
+	st=$(dpkg-query -W -f='${Status}' "$abi" 2>/dev/null)
+	say "apt-get install linux-image-cloud-amd64 ($CLOUD_KVER, no headers): rc $rc; $abi: $st"
+	grep -E '^ipe-lkm: (ERROR|but|and)' <<<"$out" | head -4 | while IFS= read -r l; do say "  $l"; done
+	[[ $rc -ne 0 ]] || fail "apt-get installed a kernel nothing enforces on" || return 1
+	grep -q "ERROR: kernel $CLOUD_KVER would boot WITHOUT IPE ENFORCEMENT" <<<"$out" ||
+		fail "apt's output does not name the kernel" || return 1
+	grep -q "its headers are not installed (linux-headers-$CLOUD_KVER)" <<<"$out" ||
+		fail "apt's output does not give the reason" || return 1
+	grep -q "allow-unenforced-kernels" <<<"$out" && grep -q "dkms autoinstall -k $CLOUD_KVER" <<<"$out" ||
+		fail "apt's output does not give the ways out" || return 1
+	[[ $st != "install ok installed" ]] || fail "$abi is configured anyway" || return 1
+	[[ ! -e /boot/initrd.img-$CLOUD_KVER ]] || fail "an initramfs was made for the refused kernel" || return 1
+	[[ $(etc_sum) == "$before" ]] || fail "/etc/ipe-lkm changed"
+}
+
+# The documented override, then dpkg finishes the install loudly.
+s_kernel_override()
+{
+	local out rc
+	echo "$CLOUD_KVER   # install tier: boots unenforced on purpose" >>/etc/ipe-lkm/allow-unenforced-kernels
+	out=$(dpkg --configure -a 2>&1)
+	rc=$?
+	echo "$out"
+	say "allow-unenforced-kernels + dpkg --configure -a: rc $rc; $(grep -m1 'WARNING: kernel' <<<"$out")"
+	[[ $rc -eq 0 ]] || fail "dpkg --configure -a failed with the override" || return 1
+	grep -q "WARNING: kernel $CLOUD_KVER will boot WITHOUT IPE ENFORCEMENT" <<<"$out" ||
+		fail "no warning for the allowed kernel" || return 1
+	[[ $(dpkg-query -W -f='${Status}' "linux-image-$CLOUD_KVER") == "install ok installed" ]] ||
+		fail "linux-image-$CLOUD_KVER is not installed" || return 1
+	[[ -s /boot/initrd.img-$CLOUD_KVER ]] || fail "no initramfs for $CLOUD_KVER"
+}
+
+# The upgrade to bookworm-backports' kernel, with its headers: DKMS builds
+# ipe_lkm for it and the check lets it through.
+s_kernel_upgrade()
+{
+	local abi out rc t0
+	abi=$(abi_of -t bookworm-backports linux-image-amd64)
+	[[ -n $abi ]] || fail "cannot resolve bookworm-backports' linux-image-amd64" || return 1
+	NEW_KVER=${abi#linux-image-}
+	echo "NEW_KVER=$NEW_KVER" >>"$STATE"
+	now_ms; t0=$NOW
+	out=$(apt_get install --no-install-recommends -t bookworm-backports linux-image-amd64 linux-headers-amd64 2>&1)
+	rc=$?
+	now_ms; timing apt-upgrade-kernel "$(secs $((NOW - t0)))"
+	echo "$out"
+	say "apt-get install -t bookworm-backports linux-image-amd64 linux-headers-amd64 ($NEW_KVER): rc $rc; $(grep -m1 "^ipe-lkm: kernel $NEW_KVER" <<<"$out")"
+	[[ $rc -eq 0 ]] || fail "the kernel upgrade failed" || return 1
+	dkms status ipe-lkm | grep -q "$NEW_KVER, x86_64: installed" ||
+		fail "DKMS did not install ipe_lkm for $NEW_KVER: $(dkms status ipe-lkm | tr '\n' ' ')" || return 1
+	grep -q "^ipe-lkm: kernel $NEW_KVER: ipe_lkm is installed" <<<"$out" ||
+		fail "the kernel hook did not run after DKMS's" || return 1
+	[[ -s /boot/initrd.img-$NEW_KVER ]] || fail "no initramfs for $NEW_KVER"
+}
+
 # ---- phase 2 -------------------------------------------------------------
 
 s_boot2()
@@ -354,6 +450,7 @@ s_boot2()
 	local how
 	say "booted $kver again, uptime $(cut -d' ' -f1 /proc/uptime) s"
 	timing boot2-uptime "$(cut -d' ' -f1 /proc/uptime)"
+	[[ $kver == "${KVER2:-$EXPECT_KVER}" ]] || fail "running $kver, phase 1 chose ${KVER2:-$EXPECT_KVER}" || return 1
 	[[ -d /sys/module/ipe_lkm ]] || fail "ipe_lkm is not loaded after the reboot" || return 1
 	lsmod | grep '^ipe_lkm'
 	how=$(journalctl -b -o cat -u systemd-modules-load.service 2>/dev/null | grep -i ipe_lkm || true)
@@ -441,8 +538,14 @@ s_remove()
 	say "pinned while enforcing: $err"
 	# the documented way out: permissive, then remove
 	ipectl enforce off || fail "ipectl enforce off" || return 1
-	# the admin's policies (s_persist), not the packages'
-	rm -rf /etc/ipe-lkm/policies
+	s_purge
+}
+
+s_purge()
+{
+	local t0
+	# the admin's files (s_persist, s_kernel_override), not the packages'
+	rm -rf /etc/ipe-lkm/policies /etc/ipe-lkm/allow-unenforced-kernels
 	now_ms; t0=$NOW
 	apt-get purge -y -q -o Dpkg::Use-Pty=0 ipe-lkm-dkms ipectl || fail "apt-get purge ipe-lkm-dkms ipectl" || return 1
 	now_ms; timing apt-purge "$(secs $((NOW - t0)))"
@@ -473,11 +576,70 @@ s_clean()
 	[[ -z $left ]] || fail "left after purge: ${left//$'\n'/ }"
 }
 
+# --upgrade: the new kernel runs ipe_lkm with the policies of before.
+s_upgrade_enforced()
+{
+	local t out
+	t=$(tree) || fail "no ipe_lkm tree" || return 1
+	out=$(ipectl status 2>&1) || fail "ipectl status failed: $out" || return 1
+	say "on $kver: $(tr '\n' ' ' <<<"$out")"
+	[[ $t == /sys/kernel/security/ipe_lkm ]] || fail "ipe_lkm's tree is $t, not beside the built-in IPE" || return 1
+	[[ $(cat "$t/enforce") == 1 ]] || fail "not enforcing" || return 1
+	[[ $out == *"enforcer:       ipe_lkm (module)"* && $out == *"active policy:  ipe_install_big 0.0.1"* ]] ||
+		fail "ipectl status does not show ipe_lkm enforcing ipe_install_big"
+}
+
+# ---- phase 3 (--upgrade): the kernel allowed to boot unenforced -----------
+
+s_boot3()
+{
+	say "booted $kver, uptime $(cut -d' ' -f1 /proc/uptime) s"
+	[[ $kver == "${KVER3:-}" ]] || fail "running $kver, phase 1 chose ${KVER3:-nothing}" || return 1
+	[[ ! -d /sys/module/ipe_lkm ]] || fail "ipe_lkm is loaded on a kernel it was not built for"
+}
+
+# Where an administrator looks: the journal at error priority, the failed
+# units, ipectl status.
+s_unenforced_reported()
+{
+	local st failed err out rc
+	st=$(systemctl is-active ipe-policies.service 2>&1)
+	failed=$(systemctl --failed --plain --no-legend 2>/dev/null | awk '{ print $1 }' | tr '\n' ' ')
+	err=$(journalctl -b -o cat -p err -u ipe-policies.service 2>/dev/null | grep -m1 'NO IPE ENFORCEMENT')
+	out=$(ipectl status 2>&1)
+	rc=$?
+	say "ipe-policies: $st; systemctl --failed: $failed"
+	say "journal (err): ${err:-none}"
+	say "ipectl status: rc $rc; $(grep -m1 'ERROR' <<<"$out")"
+	[[ $st == failed ]] || fail "ipe-policies.service is '$st', not failed" || return 1
+	[[ " $failed " == *" ipe-policies.service "* ]] || fail "systemctl --failed does not list ipe-policies.service" || return 1
+	[[ $err == *"NO IPE ENFORCEMENT on kernel $kver"* ]] || fail "no error-priority journal line names the missing enforcement" || return 1
+	[[ $rc -eq 2 && $out == *"NO IPE ENFORCEMENT: the configured policies are not enforced: on kernel $kver ipe_lkm is not installed"* ]] ||
+		fail "ipectl status: rc $rc, '$out'"
+}
+
 finish()
 {
-	# the next boot uses this system's own kernel and initrd, as they are now
-	mkdir -p "$P/boot" && cp "/boot/vmlinuz-$kver" "/boot/initrd.img-$kver" "$P/boot/" &&
+	local n k
+	# the next boots use this system's own kernels and initrds, as they
+	# are now: this kernel again, or the ones a step chose (--upgrade)
+	if [[ $phase == 1 ]]; then
+		if [[ $SCENARIO == upgrade ]]; then
+			printf 'KVER2=%s\nKVER3=%s\n' "${NEW_KVER:-}" "${CLOUD_KVER:-}" >>"$STATE"
+		else
+			printf 'KVER2=%s\n' "$kver" >>"$STATE"
+		fi
+		# shellcheck source=/dev/null
+		. "$STATE"
+		mkdir -p "$P/boot"
+		for n in 2 3; do
+			eval "k=\${KVER$n:-}"
+			[[ -n $k ]] || continue
+			cp "/boot/vmlinuz-$k" "$P/boot/phase$n.vmlinuz" &&
+				cp "/boot/initrd.img-$k" "$P/boot/phase$n.initrd"
+		done
 		ls -l /boot "$P/boot"
+	fi
 	printf '@@DMESG-BEGIN\n' >"$RES"
 	dmesg >"$RES"
 	printf '@@DMESG-END\n@@END\n' >"$RES"
@@ -501,13 +663,28 @@ case $phase in
 	CRITICAL=0 step audit s_audit
 	step persist s_persist
 	CRITICAL=0 step dmverity-at-boot s_dmv_boot
+	if [[ $SCENARIO == upgrade ]]; then
+		step policy-applied s_policy_applied
+		step kernel-refused s_kernel_refused
+		CRITICAL=0 step kernel-override s_kernel_override
+		step kernel-upgrade s_kernel_upgrade
+	fi
 	;;
 2)
 	step boot2-module-loaded s_boot2
 	CRITICAL=0 step boot2-policies s_boot2_policies
+	[[ $SCENARIO == upgrade ]] && CRITICAL=0 step boot2-upgrade-enforced s_upgrade_enforced
 	CRITICAL=0 step boot2-active-option s_boot2_active_option
 	CRITICAL=0 step boot2-dmverity-preload s_boot2_dmverity
-	step apt-purge s_remove
+	if [[ $SCENARIO != upgrade ]]; then
+		step apt-purge s_remove
+		step no-leftovers s_clean
+	fi
+	;;
+3)
+	step boot3 s_boot3
+	CRITICAL=0 step boot3-unenforced-reported s_unenforced_reported
+	step apt-purge s_purge
 	step no-leftovers s_clean
 	;;
 *)

@@ -177,6 +177,15 @@ kernel_image()
 	chroot_run "$r" apt-get install -y -q --no-install-recommends --download-only \
 		$PREFETCH_PKGS >>"$lg" 2>&1 ||
 		{ tail -20 "$lg" >&2; die "$name: downloading $PREFETCH_PKGS failed (see $lg)"; }
+	if [[ $name == bookworm ]]; then
+		# run --upgrade: the kernels the guest installs later, a cloud
+		# kernel without its headers and the backports kernel with them
+		chroot_run "$r" apt-get install -y -q --no-install-recommends --download-only \
+			linux-image-cloud-amd64 >>"$lg" 2>&1 &&
+			chroot_run "$r" apt-get install -y -q --no-install-recommends --download-only \
+				-t bookworm-backports linux-image-amd64 linux-headers-amd64 >>"$lg" 2>&1 ||
+			{ tail -20 "$lg" >&2; die "$name: downloading the --upgrade kernels failed (see $lg)"; }
+	fi
 	# the guest's resolver: QEMU user networking's DNS forwarder
 	rm -f "$r/etc/resolv.conf"
 	echo 'nameserver 10.0.2.3' >"$r/etc/resolv.conf"
