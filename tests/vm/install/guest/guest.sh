@@ -443,6 +443,72 @@ s_kernel_upgrade()
 	[[ -s /boot/initrd.img-$NEW_KVER ]] || fail "no initramfs for $NEW_KVER"
 }
 
+# ---- phase 1, --builtin-fallback (6.12, Secure Boot) -----------------------
+
+# A policy signed by the MOK (the test key, enrolled): the kernel's .machine
+# keyring holds it, and ipectl verify --keyrings says so; the embedded
+# signer's policy is in none of the kernel's keyrings.
+s_mok_policy()
+{
+	local d out rc
+	d=$(fsverity measure "$P/bin/busybox.untrusted" | cut -d' ' -f1)
+	[[ $d == sha256:* ]] || fail "fsverity measure busybox.untrusted: '$d'" || return 1
+	sign ipe_install_mok 0.0.2 /etc/ipe-lkm/policies/ipe_install_mok.p7s test \
+		"DEFAULT action=ALLOW" "op=EXECUTE fsverity_digest=$d action=DENY" ||
+		fail "ipectl sign with the MOK" || return 1
+	out=$(ipectl verify --keyrings /etc/ipe-lkm/policies/ipe_install_mok.p7s 2>&1)
+	rc=$?
+	say "verify --keyrings (MOK): rc $rc: $out"
+	[[ $rc -eq 0 && $out == *"in the kernel's .machine keyring"* ]] ||
+		fail "the MOK-signed policy is not found in .machine" || return 1
+	out=$(ipectl verify --keyrings /etc/ipe-lkm/policies/ipe_install_boot.p7s 2>&1)
+	rc=$?
+	say "verify --keyrings (embedded signer): rc $rc"
+	[[ $rc -eq 3 && $out == *"NOT IN THE KERNEL'S KEYRINGS"* ]] ||
+		fail "the embedded signer's policy: rc $rc, '$out'"
+}
+
+# run_hooks: what the kernel package's postinst runs for this kernel.
+run_hooks()
+{
+	run-parts --report --exit-on-error --arg="$kver" --arg="/boot/vmlinuz-$kver" /etc/kernel/postinst.d 2>&1
+}
+
+# ipe_lkm made unbuildable for this kernel (headers removed, module
+# removed): the kernel's hooks refuse it while the active policy is an
+# appended signature, warn while a policy's signer is outside the kernel's
+# keyrings, and pass once the configuration is the MOK-signed policy.
+s_hook_builtin()
+{
+	local out rc
+	apt-get purge -y -q -o Dpkg::Use-Pty=0 "linux-headers-$kver" || fail "apt-get purge linux-headers-$kver" || return 1
+	dkms remove "ipe-lkm/$(dpkg-query -W -f='${Version}' ipe-lkm-dkms)" -k "$kver" ||
+		fail "dkms remove for $kver" || return 1
+	[[ -z $(find "/lib/modules/$kver" -name 'ipe_lkm.ko*') ]] || fail "ipe_lkm is still installed for $kver" || return 1
+	out=$(run_hooks)
+	rc=$?
+	echo "$out"
+	say "hooks, active = ipe_install_big (.sig): rc $rc; $(grep -m1 'appended signature' <<<"$out")"
+	[[ $rc -ne 0 && $out == *"the active policy 'ipe_install_big' is /etc/ipe-lkm/policies/ipe_install_big.sig, an appended signature"* ]] ||
+		fail "the kernel's hooks did not refuse an appended active policy" || return 1
+	rm -f /etc/ipe-lkm/policies/ipe_install_big.sig
+	echo ipe_install_mok >/etc/ipe-lkm/policies/active
+	out=$(run_hooks)
+	rc=$?
+	echo "$out"
+	say "hooks, active = ipe_install_mok, ipe_install_boot signed by the embedded signer: rc $rc"
+	[[ $rc -eq 0 && $out == *"its own IPE is active: ipe-policies.service will deploy"* &&
+		$out == *"WARNING: kernel $kver's built-in IPE will likely REFUSE"*ipe_install_boot.p7s* ]] ||
+		fail "no pass with a warning naming ipe_install_boot.p7s" || return 1
+	[[ $out != *ipe_install_mok.p7s:* ]] || fail "the MOK-signed policy was warned about" || return 1
+	rm -f /etc/ipe-lkm/policies/ipe_install_boot.p7s
+	out=$(run_hooks)
+	rc=$?
+	echo "$out"
+	say "hooks, only ipe_install_mok: rc $rc; $(grep -m1 'its own IPE' <<<"$out")"
+	[[ $rc -eq 0 && $out != *WARNING* ]] || fail "rc $rc, or a warning for the MOK-signed policy"
+}
+
 # ---- phase 2 -------------------------------------------------------------
 
 s_boot2()
@@ -589,6 +655,27 @@ s_upgrade_enforced()
 		fail "ipectl status does not show ipe_lkm enforcing ipe_install_big"
 }
 
+# --builtin-fallback: no ipe_lkm on this kernel; the built-in IPE took the
+# MOK-signed policy at boot and enforces it.
+s_builtin_enforces()
+{
+	local out rc_t rc_u rec
+	[[ ! -d /sys/module/ipe_lkm ]] || fail "ipe_lkm is loaded" || return 1
+	journalctl -b -o cat -u ipe-policies.service 2>/dev/null | tail -5
+	out=$(ipectl status 2>&1) || fail "ipectl status: $out" || return 1
+	say "$(tr '\n' ' ' <<<"$out")"
+	[[ $out == *"enforcer:       built-in IPE (kernel)"* && $out == *"active policy:  ipe_install_mok 0.0.2"* &&
+		$out == *"enforce:        on"* ]] || fail "the built-in IPE does not enforce ipe_install_mok" || return 1
+	"$P/bin/busybox.trusted" true
+	rc_t=$?
+	"$P/bin/busybox.untrusted" true 2>/dev/null
+	rc_u=$?
+	rec=$(dmesg | grep 'type=1420' | grep 'busybox.untrusted' | grep 'action=DENY' | sed -n 1p)
+	say "built-in IPE: trusted rc $rc_t, untrusted rc $rc_u; audit: ${rec:-none}"
+	[[ $rc_t -eq 0 && $rc_u -eq 126 ]] || fail "trusted rc $rc_t, untrusted rc $rc_u (want 0, 126)" || return 1
+	[[ $rec == *'ipe_op=EXECUTE'* && $rec == *'enforcing=1'* ]] || fail "no 1420 DENY record from the built-in IPE"
+}
+
 # ---- phase 3 (--upgrade): the kernel allowed to boot unenforced -----------
 
 s_boot3()
@@ -668,9 +755,19 @@ case $phase in
 		step kernel-refused s_kernel_refused
 		CRITICAL=0 step kernel-override s_kernel_override
 		step kernel-upgrade s_kernel_upgrade
+	elif [[ $SCENARIO == builtin ]]; then
+		step mok-policy s_mok_policy
+		step kernel-hook-builtin s_hook_builtin
 	fi
 	;;
 2)
+	if [[ $SCENARIO == builtin ]]; then
+		step boot2-builtin-enforces s_builtin_enforces
+		step apt-purge s_purge
+		step no-leftovers s_clean
+		finish
+		exit 0
+	fi
 	step boot2-module-loaded s_boot2
 	CRITICAL=0 step boot2-policies s_boot2_policies
 	[[ $SCENARIO == upgrade ]] && CRITICAL=0 step boot2-upgrade-enforced s_upgrade_enforced
