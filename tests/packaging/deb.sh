@@ -229,10 +229,10 @@ cp "$T/fake-ipectl" "$T/fake-ipectl.ok"
 cat >"$T/fake-ipectl" <<EOF
 #!/bin/sh
 echo "\$*" >>"$T/ipectl.calls"
-[ "\$1" = status ] && { echo "ipectl: ERROR: NO IPE ENFORCEMENT: the configured policies are not enforced: on kernel X ipe_lkm is not installed" >&2; exit 2; }
+[ "\$1" = status ] && { echo "ipectl: ERROR: NO IPE ENFORCEMENT on kernel X: the configured policies are not enforced: ipe_lkm is not installed" >&2; exit 2; }
 exit 0
 EOF
-if ! JOURNAL_STREAM=8:9 policies && grep -q '^<3>ipe-policies: NO IPE ENFORCEMENT on kernel .*ipe_lkm is not installed' "$T/out" &&
+if ! JOURNAL_STREAM=8:9 policies && grep -qx '<3>ipe-policies: NO IPE ENFORCEMENT on kernel X: the configured policies are not enforced: ipe_lkm is not installed' "$T/out" &&
 	! grep -q '^deploy' "$T/ipectl.calls"; then
 	ok "ipe-policies: no enforcer is an error-priority failure, before any deploy"
 else

@@ -137,13 +137,13 @@ if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null && [ ! -d /sys/module/ipe
 	sign base "$T/conf/base.p7s"
 	echo base >"$T/conf/active"
 	expect "ipectl status, policies configured, no enforcer: exit 2, NOT enforced" 2 \
-		"enforcer: +none configured: +1 signed in $T/conf, active base.*NO IPE ENFORCEMENT: the configured policies are not enforced: on kernel $(uname -r) ipe_lkm is not installed" \
+		"enforcer: +none configured: +1 signed in $T/conf, active base.*NO IPE ENFORCEMENT on kernel $(uname -r): the configured policies are not enforced: ipe_lkm is not installed for this kernel" \
 		status "$T/conf"
 	expect "ipectl status --json, no enforcer" 2 \
-		'"enforcer":null,"problem":"on kernel .*"configured":\{"boot_policy":false,"signed_policies":1,"active":"base"\}' \
+		'"enforcer":null,"problem":"ipe_lkm is not installed for this kernel .*"configured":\{"boot_policy":false,"signed_policies":1,"active":"base"\}' \
 		status "$T/conf" --json
 	expect "ipectl status, nothing configured, no enforcer: exit 2, no tree" 2 \
-		"configured: +nothing .*no IPE policy tree: on kernel" status "$T/none"
+		"configured: +nothing .*no IPE policy tree on kernel $(uname -r): ipe_lkm is not installed" status "$T/none"
 else
 	echo "SKIP ipectl status without an enforcer (needs root, unshare, and a host without IPE)"
 fi

@@ -584,25 +584,23 @@ static bool is_configured(const struct configured *cf)
 static void why_no_enforcer(char *buf, size_t size)
 {
 	char ko[1024], lsm[512] = "";
-	struct utsname u;
 	FILE *f;
 
-	if (uname(&u))
-		snprintf(u.release, sizeof(u.release), "?");
 	f = fopen("/sys/kernel/security/lsm", "re");
 	if (f) {
 		if (!fgets(lsm, sizeof(lsm), f))
 			lsm[0] = '\0';
 		fclose(f);
 	}
+	lsm[strcspn(lsm, "\n")] = '\0';
 	if (!ipectl_module_path(ko, sizeof(ko)))
 		snprintf(buf, size,
-			 "on kernel %s ipe_lkm is installed (%s) but not loaded ('ipectl load'; 'journalctl -b -u systemd-modules-load' says why), and the kernel's own IPE is not active (LSMs: %s)",
-			 u.release, ko, lsm[0] ? lsm : "?");
+			 "ipe_lkm is installed (%s) but not loaded ('ipectl load'; 'journalctl -b -u systemd-modules-load' says why), and the kernel's own IPE is not active (LSMs: %s)",
+			 ko, lsm[0] ? lsm : "?");
 	else
 		snprintf(buf, size,
-			 "on kernel %s ipe_lkm is not installed ('dkms status ipe-lkm': headers missing, build failed, or a kernel ipe-lkm does not support), and the kernel's own IPE is not active (LSMs: %s)",
-			 u.release, lsm[0] ? lsm : "?");
+			 "ipe_lkm is not installed for this kernel ('dkms status ipe-lkm': headers missing, build failed, or a kernel ipe-lkm does not support), and the kernel's own IPE is not active (LSMs: %s)",
+			 lsm[0] ? lsm : "?");
 }
 
 static void json_configured(const struct configured *cf)
@@ -638,7 +636,10 @@ static void print_configured(const struct configured *cf)
 static int status_no_tree(bool json, const struct configured *cf)
 {
 	char why[2048];
+	struct utsname u;
 
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
 	why_no_enforcer(why, sizeof(why));
 	if (json) {
 		fputs("{\"enforcer\":null,\"problem\":", stdout);
@@ -651,10 +652,11 @@ static int status_no_tree(bool json, const struct configured *cf)
 		print_configured(cf);
 	}
 	if (is_configured(cf))
-		ipectl_error("NO IPE ENFORCEMENT: the configured policies are not enforced: %s",
-			     why);
+		ipectl_error("NO IPE ENFORCEMENT on kernel %s: the configured policies are not enforced: %s",
+			     u.release, why);
 	else
-		ipectl_error("no IPE policy tree: %s", why);
+		ipectl_error("no IPE policy tree on kernel %s: %s", u.release,
+			     why);
 	return IPECTL_EXIT_SYSTEM;
 }
 

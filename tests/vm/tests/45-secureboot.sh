@@ -72,6 +72,23 @@ t_sb_policy_machine() {
 	return $rc
 }
 
+# ipectl verify --keyrings (the kernel-upgrade check's signer warning): a
+# policy signed by the CA, a MOK, is found in .machine; one signed by the
+# other key is in no kernel keyring (exit 3).
+t_sb_ipectl_keyrings() {
+	need secureboot
+	pol_file /tmp/sbk "policy_name=t_sbk policy_version=0.0.1" "DEFAULT action=ALLOW"
+	out=$(ipectl verify --keyrings /tmp/sbk.p7s 2>&1) || fail "verify --keyrings, MOK signer: $out"
+	case $out in
+	*"in the kernel's .machine keyring"*) ;;
+	*) fail "the MOK signer not found in .machine: $out" ;;
+	esac
+	pol_sign /tmp/sbk.txt /tmp/sbk.other.p7s other
+	rc=0
+	out=$(ipectl verify --keyrings /tmp/sbk.other.p7s 2>&1) || rc=$?
+	expect_eq "$rc" 3 "verify --keyrings, a signer in no keyring: $out"
+}
+
 t_sb_module_signature() {
 	need secureboot
 	need module
