@@ -115,6 +115,39 @@ expect "no config for the kernel: refused, cannot tell" 1 "its configuration .* 
 # the wrappers: the RPM plugin acts on add only
 expect "41-ipe-lkm.install: remove is not checked" 0 '^$' packaging/kernel/41-ipe-lkm.install remove "$K"
 
+# RPM systems: kernel-install (systemd's, here 252) runs its plugins in
+# order and stops at a failing one, so a refused kernel gets no initramfs
+# (50-dracut) and no boot entry (90-loaderentry).  The real plugin, pointed
+# at this tree's kernel-check in the made-up root; stand-ins for the others.
+if command -v kernel-install >/dev/null; then
+	fresh
+	touch "$T/r/etc/ipe-lkm/boot_policy.pol"
+	mkdir -p "$T/ki/boot" "$T/ki/plugins"
+	for n in 40-dkms 50-dracut 90-loaderentry; do
+		printf '#!/bin/sh\necho "ran %s"\n' "$n" >"$T/ki/plugins/$n.install"
+	done
+	sed "s|exec /usr/lib/ipe-lkm/kernel-check|IPE_LKM_ROOT=$T/r exec $CHECK|; s|\[ -x /usr/lib/ipe-lkm/kernel-check \]|true|" \
+		packaging/kernel/41-ipe-lkm.install >"$T/ki/plugins/41-ipe-lkm.install"
+	chmod +x "$T/ki/plugins"/*
+	touch "$T/ki/vmlinuz"
+	kinstall()
+	{
+		KERNEL_INSTALL_PLUGINS="$(ls -d "$T/ki/plugins"/* | tr '\n' ' ')" KERNEL_INSTALL_LAYOUT=other \
+			BOOT_ROOT=$T/ki/boot KERNEL_INSTALL_MACHINE_ID=0123456789abcdef0123456789abcdef \
+			kernel-install add "$K" "$T/ki/vmlinuz" 2>&1 | tr '\n' ' '
+		return "${PIPESTATUS[0]}"
+	}
+	expect "kernel-install add: refused after 40-dkms, before 50-dracut" 1 \
+		"ran 40-dkms .*ERROR: kernel $K would boot WITHOUT IPE ENFORCEMENT" kinstall
+	[[ $(kinstall) != *"ran 50-dracut"* ]] && ok "kernel-install add: no initramfs, no boot entry for it" ||
+		ko "kernel-install add: no initramfs, no boot entry for it" "$(kinstall)"
+	echo "$K" >"$T/r/etc/ipe-lkm/allow-unenforced-kernels"
+	expect "kernel-install add: the override lets the other plugins run" 0 \
+		"WARNING: kernel $K will boot WITHOUT IPE ENFORCEMENT.*ran 50-dracut .*ran 90-loaderentry" kinstall
+else
+	echo "SKIP kernel-install (not installed)"
+fi
+
 # The boot report's last piece: `ipectl status` with configured policies and
 # no enforcer (this host's kernel has no IPE and no ipe_lkm) exits 2 and
 # says they are not enforced; with nothing configured, only that there is
