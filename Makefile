@@ -5,7 +5,7 @@
 #   make check-debug the VM suite with ipe_lkm on a KASAN/lockdep build of
 #                   Debian's 6.1 source (first run: builds it, ~2 h)
 #   make check-full check, check-debug, and what does not fit CI's time:
-#                   10 minutes of stress per kernel, the plain 6.1 install
+#                   10 minutes of stress per kernel, the plain install
 #                   tier, 10 million runs of each fuzzer
 #   make demo       the main job on a stock Debian kernel in QEMU (later work)
 #   make module     build module/ipe_lkm.ko for KDIR (default: running kernel)

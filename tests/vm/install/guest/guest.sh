@@ -592,7 +592,12 @@ s_boot2_dmverity()
 
 s_remove()
 {
-	local t0 err
+	s_pinned && s_purge
+}
+
+s_pinned()
+{
+	local err
 	# a policy is active and enforced: the module refuses to go
 	sign ipe_install_allow 0.0.2 /root/allow.p7s signer "DEFAULT action=ALLOW" ||
 		fail "ipectl sign" || return 1
@@ -603,8 +608,7 @@ s_remove()
 	fi
 	say "pinned while enforcing: $err"
 	# the documented way out: permissive, then remove
-	ipectl enforce off || fail "ipectl enforce off" || return 1
-	s_purge
+	ipectl enforce off || fail "ipectl enforce off"
 }
 
 s_purge()
@@ -776,6 +780,8 @@ case $phase in
 	[[ $SCENARIO == upgrade ]] && CRITICAL=0 step boot2-upgrade-enforced s_upgrade_enforced
 	CRITICAL=0 step boot2-active-option s_boot2_active_option
 	CRITICAL=0 step boot2-dmverity-preload s_boot2_dmverity
+	# --upgrade: boot 3 purges, on a kernel without the module
+	[[ $SCENARIO == upgrade ]] && step boot2-pinned s_pinned
 	if [[ $SCENARIO != upgrade ]]; then
 		step apt-purge s_remove
 		step no-leftovers s_clean
