@@ -67,6 +67,20 @@ expect "a kernel outside dkms.conf's range: refused as unsupported" 1 \
 module
 expect "ipe_lkm installed for the kernel: passes" 0 "ipe_lkm is installed \(/lib/modules/$K/updates/dkms/ipe_lkm.ko.xz\)" run "$K"
 
+# policies ipe-policies would deploy count however they are named or linked
+fresh
+mkdir -p "$T/r/etc/ipe-lkm/policies" "$T/elsewhere"
+echo x >"$T/elsewhere/site.p7s"
+ln -s "$T/elsewhere/site.p7s" "$T/r/etc/ipe-lkm/policies/site.p7s"
+expect "a policy that is a symbolic link is configuration" 1 "ERROR: kernel $K.*1 signed in" run "$K"
+rm "$T/r/etc/ipe-lkm/policies/site.p7s"
+echo x >"$T/r/etc/ipe-lkm/policies/.hidden.sig"
+expect "a hidden policy is configuration" 1 "ERROR: kernel $K.*1 signed in" run "$K"
+rm "$T/r/etc/ipe-lkm/policies/.hidden.sig"
+echo x >"$T/r/etc/ipe-lkm/policies/site.pol"
+echo site >"$T/r/etc/ipe-lkm/policies/active"
+expect "a plain policy and 'active' alone configure nothing" 0 '^$' run "$K"
+
 # the override: exact release, pattern, never a comment or an empty file
 fresh
 touch "$T/r/etc/ipe-lkm/boot_policy.pol"
