@@ -222,20 +222,11 @@ static const struct ipectl_cmd cmds[] = {
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-/**
- * ipectl_usage() - print a command's usage, or the list of commands.
- * @cmd: the command, or NULL for the overview.
- * @f: stdout for --help, stderr after a usage error.
- */
-void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f)
+/* The list of commands: stdout for --help, stderr after a usage error. */
+static void overview(FILE *f)
 {
 	size_t i;
 
-	if (cmd) {
-		fputs("Usage: ", f);
-		fputs(cmd->usage, f);
-		return;
-	}
 	fputs("Usage: ipectl COMMAND [ARGS...]\n\n"
 	      "Integrity Policy Enforcement (IPE) administration.\n\n"
 	      "Commands:\n", f);
@@ -247,50 +238,17 @@ void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f)
 	      "2 the system or the kernel refused.\n", f);
 }
 
-static void report(const char *prefix, const char *fmt, va_list ap)
-{
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-/**
- * ipectl_error() - print "ipectl: ERROR: ..." and a newline to stderr.
- * @fmt: printf format.
- */
-void ipectl_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report("ipectl: ERROR: ", fmt, ap);
-	va_end(ap);
-}
-
-/**
- * ipectl_warn() - print "ipectl: warning: ..." and a newline to stderr.
- * @fmt: printf format.
- */
-void ipectl_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report("ipectl: warning: ", fmt, ap);
-	va_end(ap);
-}
-
 int main(int argc, char *argv[])
 {
 	size_t i;
 
 	if (argc < 2) {
-		ipectl_usage(NULL, stderr);
+		overview(stderr);
 		return IPECTL_EXIT_INPUT;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
-		ipectl_usage(NULL, stdout);
+		overview(stdout);
 		return IPECTL_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {

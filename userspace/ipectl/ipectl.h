@@ -34,7 +34,6 @@ int cmd_success_audit(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_unload(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_rescan(const struct ipectl_cmd *cmd, int argc, char *argv[]);
-int ipectl_module_path(char *buf, size_t size);
 
 int ipectl_check_buffer(const char *file, const unsigned char *data,
 			size_t len, bool json, bool quiet);
@@ -63,6 +62,7 @@ int ipectl_pass_option(struct ipectl_pass *p, int opt, const char *arg);
 int ipectl_signer_ready(const char *key, const char *cert);
 
 void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f);
+int ipectl_no_arguments(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 void ipectl_warn(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 void ipectl_error(const char *fmt, ...)

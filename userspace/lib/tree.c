@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "tree.h"
+#include "util.h"
 
 #define SECFS "/sys/kernel/security"
 
@@ -250,4 +252,26 @@ int ipectl_tree_active(const struct ipectl_tree *t, char *name, size_t size)
 	}
 	free(names);
 	return found;
+}
+
+/*
+ * A whole file of the tree, however large (a policy with an appended
+ * signature can have megabytes): a malloc'ed, NUL-terminated buffer.
+ */
+ssize_t ipectl_tree_read_all(const struct ipectl_tree *t, const char *rel,
+			     char **buf)
+{
+	unsigned char *data;
+	char p[4096];
+	size_t len;
+	int rc;
+
+	if (snprintf(p, sizeof(p), "%s/%s", t->path, rel) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	/* no bound of our own: the kernel bounds what it holds */
+	rc = ipectl_read_file(p, SIZE_MAX / 2, &data, &len);
+	if (rc)
+		return rc;
+	*buf = (char *)data;
+	return (ssize_t)len;
 }

@@ -253,3 +253,23 @@ void ipectl_print_escaped(FILE *f, const char *s, size_t n)
 			fputc(c, f);
 	}
 }
+
+/* The first line of a small file, or "" if it cannot be read. */
+/**
+ * ipectl_read_line() - the first line of a small file, without its newline.
+ * @path: the file.
+ * @buf: filled in; "" when the file cannot be read.
+ * @size: bytes at @buf.
+ */
+void ipectl_read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}

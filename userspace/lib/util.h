@@ -27,5 +27,6 @@ int ipectl_read_file(const char *path, size_t max, unsigned char **data,
 const char *ipectl_errno_name(int err);
 void ipectl_json_str(FILE *f, const char *s, size_t n);
 void ipectl_print_escaped(FILE *f, const char *s, size_t n);
+void ipectl_read_line(const char *path, char *buf, size_t size);
 
 #endif /* IPECTL_UTIL_H */

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+/*
+ * output.c - what every command prints the same way: its usage, errors
+ * and warnings on stderr.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ipectl.h"
+
+/**
+ * ipectl_usage() - print a command's usage.
+ * @cmd: the command.
+ * @f: stdout for --help, stderr after a usage error.
+ */
+void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f)
+{
+	fputs("Usage: ", f);
+	fputs(cmd->usage, f);
+}
+
+/*
+ * A command that takes no arguments was given some: usage on stdout and
+ * success for --help/-h, usage on stderr and a usage error otherwise.
+ */
+int ipectl_no_arguments(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		ipectl_usage(cmd, stdout);
+		return IPECTL_EXIT_OK;
+	}
+	ipectl_usage(cmd, stderr);
+	return IPECTL_EXIT_INPUT;
+}
+
+static void report(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/**
+ * ipectl_error() - print "ipectl: ERROR: ..." and a newline to stderr.
+ * @fmt: printf format.
+ */
+void ipectl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("ipectl: ERROR: ", fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * ipectl_warn() - print "ipectl: warning: ..." and a newline to stderr.
+ * @fmt: printf format.
+ */
+void ipectl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("ipectl: warning: ", fmt, ap);
+	va_end(ap);
+}
