@@ -142,100 +142,131 @@ static int status_no_tree(bool json, const struct configured *cf)
 	return IPECTL_EXIT_SYSTEM;
 }
 
+/* What the tree says, read once for either output. */
+struct status {
+	struct ipectl_tree t;
+	char enforce[8], success_audit[8];
+	char active[256], version[32];	/* "" when none is active */
+	char module_version[64], trust[128];	/* ipe_lkm only */
+	size_t loaded;
+	char problem[768];		/* the configuration not in force */
+};
+
+static void read_status(struct status *st, const struct configured *cf)
+{
+	char rel[512], **names;
+	size_t i;
+
+	ipectl_tree_read_or(&st->t, "enforce", st->enforce,
+			    sizeof(st->enforce), "?");
+	ipectl_tree_read_or(&st->t, "success_audit", st->success_audit,
+			    sizeof(st->success_audit), "?");
+	if (ipectl_tree_active(&st->t, st->active, sizeof(st->active)) == 1) {
+		snprintf(rel, sizeof(rel), "policies/%s/version", st->active);
+		ipectl_tree_read_or(&st->t, rel, st->version,
+				    sizeof(st->version), "?");
+	}
+	if (!ipectl_tree_policies(&st->t, &names, &st->loaded)) {
+		for (i = 0; i < st->loaded; i++)
+			free(names[i]);
+		free(names);
+	}
+	if (st->t.module) {
+		ipectl_read_line("/sys/module/ipe_lkm/version",
+				 st->module_version, sizeof(st->module_version));
+		ipectl_read_line("/sys/module/ipe_lkm/parameters/trust",
+				 st->trust, sizeof(st->trust));
+	}
+	/* what ipe-policies.service should have made active at boot */
+	if (cf->signed_n && cf->active[0] && strcmp(cf->active, st->active))
+		snprintf(st->problem, sizeof(st->problem),
+			 "the configured active policy '%s' (%s/active) is not the active one%s%s%s: 'systemctl status ipe-policies' says why",
+			 cf->active, cf->dir, st->active[0] ? " ('" : "",
+			 st->active, st->active[0] ? "' is)" : "");
+}
+
+/* A JSON string member, or null for "". */
+static void json_member(const char *name, const char *value, bool comma)
+{
+	printf("%s\"%s\":", comma ? "," : "", name);
+	if (value[0])
+		ipectl_json_str(stdout, value, strlen(value));
+	else
+		fputs("null", stdout);
+}
+
+static void print_json(const struct status *st, const struct configured *cf)
+{
+	printf("{\"enforcer\":\"%s\"", st->t.module ? "ipe_lkm" : "builtin");
+	json_member("module_version", st->t.module ? st->module_version : "",
+		    true);
+	json_member("trust", st->trust, true);
+	json_member("tree", st->t.path, true);
+	printf(",\"enforce\":%s,\"success_audit\":%s,\"policies\":%zu,\"active\":",
+	       st->enforce[0] == '1' ? "true" : "false",
+	       st->success_audit[0] == '1' ? "true" : "false", st->loaded);
+	if (st->active[0]) {
+		fputs("{\"name\":", stdout);
+		ipectl_json_str(stdout, st->active, strlen(st->active));
+		printf(",\"version\":\"%s\"}", st->version);
+	} else {
+		fputs("null", stdout);
+	}
+	json_member("problem", st->problem, true);
+	putchar(',');
+	json_configured(cf);
+	puts("}");
+}
+
+static void print_text(const struct status *st, const struct configured *cf)
+{
+	printf("enforcer:       %s\n", st->t.module ? "ipe_lkm (module)" :
+						      "built-in IPE (kernel)");
+	if (st->t.module) {
+		printf("module version: %s\n",
+		       st->module_version[0] ? st->module_version : "?");
+		printf("signers:        %s%s\n", st->trust[0] ? st->trust : "?",
+		       strstr(st->trust, "secondary") ||
+		       strstr(st->trust, "platform") ?
+		       " (Machine Owner Keys are trusted: DKMS's among them)" : "");
+	}
+	printf("tree:           %s\n", st->t.path);
+	printf("enforce:        %s\n", st->enforce[0] == '1' ? "on" :
+	       "off (permissive: denials are only audited)");
+	printf("success_audit:  %s\n", st->success_audit[0] == '1' ? "on" : "off");
+	printf("policies:       %zu loaded\n", st->loaded);
+	if (st->active[0])
+		printf("active policy:  %s %s\n", st->active, st->version);
+	else
+		printf("active policy:  none (everything is allowed)\n");
+	print_configured(cf);
+}
+
 int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
 	struct ipectl_tree_opts c = { 0 };
+	struct status st = { 0 };
 	struct configured cf;
-	struct ipectl_tree t;
-	char enf[8], sa[8], active[256] = "", ver[32] = "", modver[64] = "";
-	char rel[512], **names, trust[128] = "", problem[768] = "";
-	size_t n = 0, i;
+	const char *forced;
 	int rc;
 
 	PARSE_OR_RETURN(cmd, argc, argv, &c, 0);
 	read_configured(&cf);
-	rc = ipectl_tree_find(c.tree ? c.tree : getenv("IPECTL_TREE"), &t);
-	if (rc == -ENOENT && !c.tree && !getenv("IPECTL_TREE"))
+	forced = c.tree ? c.tree : getenv("IPECTL_TREE");
+	rc = ipectl_tree_find(forced, &st.t);
+	if (rc == -ENOENT && !forced)
 		return status_no_tree(c.json, &cf);
 	if (rc) {
-		(void)ipectl_open_tree(c.tree, &t);	/* says why */
+		(void)ipectl_open_tree(c.tree, &st.t);	/* says why */
 		return IPECTL_EXIT_SYSTEM;
 	}
-	ipectl_tree_read_or(&t, "enforce", enf, sizeof(enf), "?");
-	ipectl_tree_read_or(&t, "success_audit", sa, sizeof(sa), "?");
-	if (ipectl_tree_active(&t, active, sizeof(active)) == 1) {
-		snprintf(rel, sizeof(rel), "policies/%s/version", active);
-		ipectl_tree_read_or(&t, rel, ver, sizeof(ver), "?");
-	}
-	if (!ipectl_tree_policies(&t, &names, &n)) {
-		for (i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-	}
-	if (t.module) {
-		ipectl_read_line("/sys/module/ipe_lkm/version", modver, sizeof(modver));
-		ipectl_read_line("/sys/module/ipe_lkm/parameters/trust", trust,
-			     sizeof(trust));
-	}
-	/* what ipe-policies.service should have made active at boot */
-	if (cf.signed_n && cf.active[0] && strcmp(cf.active, active))
-		snprintf(problem, sizeof(problem),
-			 "the configured active policy '%s' (%s/active) is not the active one%s%s%s: 'systemctl status ipe-policies' says why",
-			 cf.active, cf.dir, active[0] ? " ('" : "",
-			 active, active[0] ? "' is)" : "");
-	if (c.json) {
-		printf("{\"enforcer\":\"%s\",\"module_version\":",
-		       t.module ? "ipe_lkm" : "builtin");
-		if (t.module)
-			ipectl_json_str(stdout, modver, strlen(modver));
-		else
-			fputs("null", stdout);
-		fputs(",\"trust\":", stdout);
-		if (trust[0])
-			ipectl_json_str(stdout, trust, strlen(trust));
-		else
-			fputs("null", stdout);
-		fputs(",\"tree\":", stdout);
-		ipectl_json_str(stdout, t.path, strlen(t.path));
-		printf(",\"enforce\":%s,\"success_audit\":%s,\"policies\":%zu,\"active\":",
-		       enf[0] == '1' ? "true" : "false",
-		       sa[0] == '1' ? "true" : "false", n);
-		if (active[0]) {
-			fputs("{\"name\":", stdout);
-			ipectl_json_str(stdout, active, strlen(active));
-			printf(",\"version\":\"%s\"}", ver);
-		} else {
-			fputs("null", stdout);
-		}
-		fputs(",\"problem\":", stdout);
-		if (problem[0])
-			ipectl_json_str(stdout, problem, strlen(problem));
-		else
-			fputs("null", stdout);
-		putchar(',');
-		json_configured(&cf);
-		puts("}");
-	} else {
-		printf("enforcer:       %s\n", t.module ? "ipe_lkm (module)" :
-							  "built-in IPE (kernel)");
-		if (t.module) {
-			printf("module version: %s\n", modver[0] ? modver : "?");
-			printf("signers:        %s%s\n", trust[0] ? trust : "?",
-			       strstr(trust, "secondary") || strstr(trust, "platform") ?
-			       " (Machine Owner Keys are trusted: DKMS's among them)" : "");
-		}
-		printf("tree:           %s\n", t.path);
-		printf("enforce:        %s\n", enf[0] == '1' ? "on" : "off (permissive: denials are only audited)");
-		printf("success_audit:  %s\n", sa[0] == '1' ? "on" : "off");
-		printf("policies:       %zu loaded\n", n);
-		if (active[0])
-			printf("active policy:  %s %s\n", active, ver);
-		else
-			printf("active policy:  none (everything is allowed)\n");
-		print_configured(&cf);
-	}
-	if (!problem[0])
+	read_status(&st, &cf);
+	if (c.json)
+		print_json(&st, &cf);
+	else
+		print_text(&st, &cf);
+	if (!st.problem[0])
 		return IPECTL_EXIT_OK;
-	ipectl_error("%s", problem);
+	ipectl_error("%s", st.problem);
 	return IPECTL_EXIT_SYSTEM;
 }
