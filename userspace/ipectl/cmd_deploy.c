@@ -4,6 +4,7 @@
  * it first with -k/-c), and activate it with --activate.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,74 +93,119 @@ static void warn_dkms_mok(const char *file, const unsigned char *der,
 		    file, mok);
 }
 
-int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
-{
-	struct ipectl_tree_opts c = { .key = getenv("IPECTL_KEY"),
-			    .cert = getenv("IPECTL_CERT") };
-	struct ipectl_tree t;
-	struct ipe_eng_policy *p = NULL;
-	struct ipe_eng_error e;
-	unsigned char *der = NULL, *text = NULL;
-	char err[512], *signer = NULL, rel[512];
-	size_t derlen, tlen;
-	unsigned int cur[3];
+/* A signed policy to deploy, read and checked as the kernel will. */
+struct signed_policy {
+	const char *file;
+	unsigned char *der;		/* the signed bytes, either format */
+	size_t len;
 	bool appended;
+	struct ipe_eng_policy *p;	/* what they hold, parsed */
+};
+
+static void signed_policy_free(struct signed_policy *sp)
+{
+	ipe_eng_policy_free(sp->p);
+	free(sp->der);
+}
+
+/*
+ * @sp->file as is, or signed now: its signature intact, its text a valid
+ * policy.  Return: the exit status.
+ */
+static int read_checked(struct signed_policy *sp, struct ipectl_tree_opts *c)
+{
+	unsigned char *text = NULL;
+	struct ipe_eng_error e;
+	char err[512], *signer = NULL;
+	size_t tlen;
 	int rc, status;
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
-	status = load_signed(argv[0], &c, &der, &derlen);
+	status = load_signed(sp->file, c, &sp->der, &sp->len);
 	if (status)
 		return status;
 	status = IPECTL_EXIT_INPUT;
-	rc = ipectl_verify_any(der, derlen, NULL, &text, &tlen, &signer,
-			       &appended, err, sizeof(err));
+	rc = ipectl_verify_any(sp->der, sp->len, NULL, &text, &tlen, &signer,
+			       &sp->appended, err, sizeof(err));
 	if (rc) {
-		ipectl_error("%s: %s (%s)", argv[0], err,
+		ipectl_error("%s: %s (%s)", sp->file, err,
 			     ipectl_errno_name(rc));
 		goto out;
 	}
-	if (ipe_eng_parse((const char *)text, tlen, 0, NULL, NULL, &p, &e)) {
+	if (ipe_eng_parse((const char *)text, tlen, 0, NULL, NULL, &sp->p, &e)) {
 		ipectl_error("%s: the signed policy is invalid: line %u: %s (%s)",
-			     argv[0], e.line, e.msg, ipectl_errno_name(e.err));
+			     sp->file, e.line, e.msg, ipectl_errno_name(e.err));
 		goto out;
 	}
-	warn_dkms_mok(argv[0], der, derlen);
-	if (ipectl_open_tree(c.tree, &t)) {
-		status = IPECTL_EXIT_SYSTEM;
-		goto out;
-	}
-	if (appended && !t.module) {
+	warn_dkms_mok(sp->file, sp->der, sp->len);
+	status = IPECTL_EXIT_OK;
+out:
+	free(signer);
+	free(text);
+	return status;
+}
+
+/*
+ * Write @sp to the tree: a new policy, or an update of the loaded one of
+ * its name, refusing before the kernel what it would refuse.  Return: the
+ * exit status.
+ */
+static int write_policy(const struct ipectl_tree *t,
+			const struct signed_policy *sp)
+{
+	const struct ipe_eng_policy *p = sp->p;
+	unsigned int cur[3];
+	char rel[512];
+	int rc;
+
+	if (sp->appended && !t->module) {
 		ipectl_error("%s has an appended signature, which only ipe_lkm takes; the kernel's built-in IPE at %s refuses it (EBADMSG): sign it without --appended",
-			     argv[0], t.path);
-		goto out;
+			     sp->file, t->path);
+		return IPECTL_EXIT_INPUT;
 	}
-	rc = ipectl_loaded_version(&t, p->name, cur);
+	rc = ipectl_loaded_version(t, p->name, cur);
 	if (!rc && ipectl_version_cmp(cur, p->version) >= 0) {
 		ipectl_error("'%s' %u.%u.%u is loaded; %u.%u.%u would be a rollback, and the kernel refuses it (ESTALE): raise policy_version",
 			     p->name, cur[0], cur[1], cur[2], p->version[0],
 			     p->version[1], p->version[2]);
-		goto out;
+		return IPECTL_EXIT_INPUT;
 	}
 	if (!rc) {
 		snprintf(rel, sizeof(rel), "policies/%s/update", p->name);
-		rc = ipectl_tree_write(&t, rel, der, derlen);
+		rc = ipectl_tree_write(t, rel, sp->der, sp->len);
 	} else {
-		rc = ipectl_tree_write(&t, "new_policy", der, derlen);
+		rc = ipectl_tree_write(t, "new_policy", sp->der, sp->len);
 	}
-	if (rc) {
-		status = ipectl_kernel_error("deploy", rc);
+	if (rc)
+		return ipectl_kernel_error("deploy", rc);
+	printf("deployed '%s' %u.%u.%u to %s\n", p->name, p->version[0],
+	       p->version[1], p->version[2], t->path);
+	return IPECTL_EXIT_OK;
+}
+
+int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct ipectl_tree_opts c = { .key = getenv("IPECTL_KEY"),
+				      .cert = getenv("IPECTL_CERT") };
+	struct signed_policy sp = { 0 };
+	struct ipectl_tree t;
+	int status;
+
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	sp.file = argv[0];
+	status = read_checked(&sp, &c);
+	if (status)
+		goto out;
+	if (ipectl_open_tree(c.tree, &t)) {
+		status = IPECTL_EXIT_SYSTEM;
 		goto out;
 	}
-	printf("deployed '%s' %u.%u.%u to %s\n", p->name, p->version[0],
-	       p->version[1], p->version[2], t.path);
-	status = c.activate ? ipectl_activate_name(&t, p->name, p->version) :
-			      IPECTL_EXIT_OK;
-	if (c.activate && !status)
-		printf("'%s' is the active policy\n", p->name);
+	status = write_policy(&t, &sp);
+	if (status || !c.activate)
+		goto out;
+	status = ipectl_activate_name(&t, sp.p->name, sp.p->version);
+	if (!status)
+		printf("'%s' is the active policy\n", sp.p->name);
 out:
-	ipe_eng_policy_free(p);
-	free(signer);
-	free(text);
-	free(der);
+	signed_policy_free(&sp);
 	return status;
 }

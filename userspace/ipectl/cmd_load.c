@@ -4,41 +4,27 @@
  * dm-verity volumes opened before it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "module.h"
 
-int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
+/*
+ * Load ipe_lkm with these modes.  Return: 0 (loaded now, or already), or
+ * what libkmod returned, each said on stdout or stderr.
+ */
+static int load(bool permissive, bool success_audit)
 {
-	static const struct option opts[] = {
-		{ "permissive", no_argument, NULL, 'p' },
-		{ "success-audit", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool permissive = false, success_audit = false;
 	struct kmod_ctx *ctx;
 	struct kmod_module *mod;
 	char options[64];
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "psh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': permissive = true; break;
-		case 's': success_audit = true; break;
-		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
-		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
-		}
-	}
-	if (optind != argc) {
-		ipectl_usage(cmd, stderr);
-		return IPECTL_EXIT_INPUT;
-	}
 	mod = ipectl_kmod_module(&ctx);
 	if (!mod)
-		return IPECTL_EXIT_SYSTEM;
+		return -ENOMEM;
 	if (kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE) {
 		printf(MODNAME " is already loaded ('ipectl status'); options apply at load only\n");
 		rc = 0;
@@ -69,5 +55,32 @@ int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
 out:
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
-	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
+	return rc;
+}
+
+int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "permissive", no_argument, NULL, 'p' },
+		{ "success-audit", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool permissive = false, success_audit = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "psh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': permissive = true; break;
+		case 's': success_audit = true; break;
+		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
+		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
+		}
+	}
+	if (optind != argc) {
+		ipectl_usage(cmd, stderr);
+		return IPECTL_EXIT_INPUT;
+	}
+	return load(permissive, success_audit) ? IPECTL_EXIT_SYSTEM :
+						 IPECTL_EXIT_OK;
 }
