@@ -110,6 +110,54 @@ static int policy_text(const char *file, const char *forced_tree,
 	return 0;
 }
 
+/* One decision to explain: the file, its properties, the verdict. */
+struct explained {
+	const char *file;
+	enum ipe_eng_op op;
+	struct ipectl_file_props fp;
+	char note[256];			/* about the properties, or "" */
+	const struct ipe_eng_policy *p;
+	const char *from;		/* where the policy came from */
+	struct ipe_eng_match m;
+	char rule[4096];		/* the deciding rule, rendered */
+};
+
+static void print_json(const struct explained *x)
+{
+	fputs("{\"file\":", stdout);
+	ipectl_json_str(stdout, x->file, strlen(x->file));
+	printf(",\"op\":\"%s\",\"properties\":{\"boot_verified\":%s,\"dmverity_signature\":%s,\"fsverity_signature\":%s",
+	       ipe_eng_op_name(x->op),
+	       x->fp.props.boot_verified ? "true" : "false",
+	       x->fp.props.dmv_signed ? "true" : "false",
+	       x->fp.props.fsv_signed ? "true" : "false");
+	json_digest("dmverity_roothash", x->fp.props.dmv_roothash);
+	json_digest("fsverity_digest", x->fp.props.fsv_digest);
+	fputs("},\"policy\":", stdout);
+	ipectl_json_str(stdout, x->p->name, strlen(x->p->name));
+	printf(",\"action\":\"%s\",\"rule\":", ipe_eng_action_name(x->m.action));
+	ipectl_json_str(stdout, x->rule, strlen(x->rule));
+	printf(",\"line\":%u,\"note\":", x->m.rule ? x->m.rule->line : 0);
+	ipectl_json_str(stdout, x->note, strlen(x->note));
+	fputs("}\n", stdout);
+}
+
+static void print_text(const struct explained *x)
+{
+	printf("file:        %s\n", x->file);
+	print_props(&x->fp);
+	printf("policy:      '%s' %u.%u.%u, from %s\n", x->p->name,
+	       x->p->version[0], x->p->version[1], x->p->version[2], x->from);
+	printf("op:          %s\n", ipe_eng_op_name(x->op));
+	printf("decision:    %s\n", ipe_eng_action_name(x->m.action));
+	if (x->m.rule)
+		printf("decided by:  line %u: %s\n", x->m.rule->line, x->rule);
+	else
+		printf("decided by:  %s (no rule matched)\n", x->rule);
+	if (x->note[0])
+		printf("note:        %s\n", x->note);
+}
+
 int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
 	static const struct option opts[] = {
@@ -120,15 +168,13 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct explained x = { .op = IPE_ENG_OP_EXECUTE };
 	const char *policy = NULL, *tree = NULL;
-	enum ipe_eng_op op = IPE_ENG_OP_EXECUTE;
-	struct ipectl_file_props fp;
 	struct ipe_eng_policy *p = NULL;
 	struct ipe_eng_error e;
-	struct ipe_eng_match m;
 	struct ipe_eng_ctx ctx;
 	unsigned char *text = NULL;
-	char note[256], from[4200], rule[4096];
+	char from[4200];
 	bool json = false;
 	size_t len;
 	int c, rc, status;
@@ -136,7 +182,7 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "o:p:t:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (ipe_eng_parse_op(optarg, &op)) {
+			if (ipe_eng_parse_op(optarg, &x.op)) {
 				ipectl_error("unknown op '%s' (EXECUTE, FIRMWARE, KMODULE, KEXEC_IMAGE, KEXEC_INITRAMFS, POLICY, X509_CERT)",
 					     optarg);
 				return IPECTL_EXIT_INPUT;
@@ -153,9 +199,10 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		ipectl_usage(cmd, stderr);
 		return IPECTL_EXIT_INPUT;
 	}
-	rc = ipectl_file_props(argv[optind], &fp, note, sizeof(note));
+	x.file = argv[optind];
+	rc = ipectl_file_props(x.file, &x.fp, x.note, sizeof(x.note));
 	if (rc) {
-		ipectl_error("%s: %s", argv[optind], strerror(-rc));
+		ipectl_error("%s: %s", x.file, strerror(-rc));
 		return IPECTL_EXIT_INPUT;
 	}
 	status = policy_text(policy, tree, &text, &len, from, sizeof(from));
@@ -167,41 +214,16 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		free(text);
 		return IPECTL_EXIT_INPUT;
 	}
-	ctx = (struct ipe_eng_ctx){ .op = op, .file = &fp.props };
-	ipe_eng_eval(p, &ctx, &m);
-	ipe_eng_render_match(&m, IPE_ENG_RENDER_POLICY, rule, sizeof(rule));
-
-	if (json) {
-		fputs("{\"file\":", stdout);
-		ipectl_json_str(stdout, argv[optind], strlen(argv[optind]));
-		printf(",\"op\":\"%s\",\"properties\":{\"boot_verified\":%s,\"dmverity_signature\":%s,\"fsverity_signature\":%s",
-		       ipe_eng_op_name(op),
-		       fp.props.boot_verified ? "true" : "false",
-		       fp.props.dmv_signed ? "true" : "false",
-		       fp.props.fsv_signed ? "true" : "false");
-		json_digest("dmverity_roothash", fp.props.dmv_roothash);
-		json_digest("fsverity_digest", fp.props.fsv_digest);
-		fputs("},\"policy\":", stdout);
-		ipectl_json_str(stdout, p->name, strlen(p->name));
-		printf(",\"action\":\"%s\",\"rule\":", ipe_eng_action_name(m.action));
-		ipectl_json_str(stdout, rule, strlen(rule));
-		printf(",\"line\":%u,\"note\":", m.rule ? m.rule->line : 0);
-		ipectl_json_str(stdout, note, strlen(note));
-		fputs("}\n", stdout);
-	} else {
-		printf("file:        %s\n", argv[optind]);
-		print_props(&fp);
-		printf("policy:      '%s' %u.%u.%u, from %s\n", p->name,
-		       p->version[0], p->version[1], p->version[2], from);
-		printf("op:          %s\n", ipe_eng_op_name(op));
-		printf("decision:    %s\n", ipe_eng_action_name(m.action));
-		if (m.rule)
-			printf("decided by:  line %u: %s\n", m.rule->line, rule);
-		else
-			printf("decided by:  %s (no rule matched)\n", rule);
-		if (note[0])
-			printf("note:        %s\n", note);
-	}
+	x.p = p;
+	x.from = from;
+	ctx = (struct ipe_eng_ctx){ .op = x.op, .file = &x.fp.props };
+	ipe_eng_eval(p, &ctx, &x.m);
+	ipe_eng_render_match(&x.m, IPE_ENG_RENDER_POLICY, x.rule,
+			     sizeof(x.rule));
+	if (json)
+		print_json(&x);
+	else
+		print_text(&x);
 	ipe_eng_policy_free(p);
 	free(text);
 	return IPECTL_EXIT_OK;
