@@ -63,12 +63,12 @@ fi
 
 # explain against a policy file, on this host (no enforcer needed): a
 # plain file is not boot_verified, has no verity; the rule that decides
-printf 'policy_name=ex policy_version=0.0.1\nDEFAULT action=ALLOW\nop=EXECUTE boot_verified=FALSE action=DENY\n' >ex.pol
-echo data >ex.file
-expect "explain: the deciding rule and its line" 0 "decided by:  line 3: op=EXECUTE boot_verified=FALSE action=DENY" "$IPECTL" explain --policy ex.pol ex.file
-expect "explain --json" 0 '"policy":"ex","action":"DENY","rule":"op=EXECUTE boot_verified=FALSE action=DENY","line":3' "$IPECTL" explain --json --policy ex.pol ex.file
-expect "explain --op KMODULE: the DEFAULT decides" 0 "decision:    ALLOW" "$IPECTL" explain --op KMODULE --policy ex.pol ex.file
-expect "explain: unknown op" 1 "unknown op 'NOPE'" "$IPECTL" explain --op NOPE --policy ex.pol ex.file
+printf 'policy_name=ex policy_version=0.0.1\nDEFAULT action=ALLOW\nop=EXECUTE boot_verified=FALSE action=DENY\n' >"$T/ex.pol"
+echo data >"$T/ex.file"
+expect "explain: the deciding rule and its line" 0 "decided by:  line 3: op=EXECUTE boot_verified=FALSE action=DENY" "$IPECTL" explain --policy "$T/ex.pol" "$T/ex.file"
+expect "explain --json" 0 '"policy":"ex","action":"DENY","rule":"op=EXECUTE boot_verified=FALSE action=DENY","line":3' "$IPECTL" explain --json --policy "$T/ex.pol" "$T/ex.file"
+expect "explain --op KMODULE: the DEFAULT decides" 0 "decision:    ALLOW" "$IPECTL" explain --op KMODULE --policy "$T/ex.pol" "$T/ex.file"
+expect "explain: unknown op" 1 "unknown op 'NOPE'" "$IPECTL" explain --op NOPE --policy "$T/ex.pol" "$T/ex.file"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
