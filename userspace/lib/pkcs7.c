@@ -493,6 +493,78 @@ static char *subject_of(X509 *c)
 }
 
 /*
+ * @msg as the kernel reads a signed policy: one DER PKCS#7 SignedData
+ * whose content is of type id-data, inside the message or, with
+ * @detached, outside it.  Return: the message, or NULL with *@rc and @err
+ * saying why.
+ */
+static PKCS7 *parse_signed(const unsigned char *msg, size_t len,
+			   bool detached, int *rc, char *err, size_t errlen)
+{
+	const unsigned char *p = msg;
+	PKCS7 *p7;
+
+	p7 = d2i_PKCS7(NULL, &p, (long)len);
+	if (!p7 || p != msg + len || !PKCS7_type_is_signed(p7)) {
+		*rc = fail(err, errlen, -EBADMSG,
+			   detached ? "the appended signature is not a DER PKCS#7 signed message" :
+				      "not a DER PKCS#7 signed message");
+		PKCS7_free(p7);
+		return NULL;
+	}
+	if (!detached && PKCS7_get_detached(p7))
+		*rc = fail(err, errlen, -EBADMSG,
+			   "the policy is not inside the message (signed with -nodetach?)");
+	/* the kernel: "PKCS#7 signature with non-detached data" */
+	else if (detached && !PKCS7_get_detached(p7))
+		*rc = fail(err, errlen, -EBADMSG,
+			   "the appended signature carries a policy of its own (signed with -nodetach?)");
+	/*
+	 * The kernel takes only id-data content (VERIFYING_UNSPECIFIED_
+	 * SIGNATURE), inside or detached.
+	 */
+	else if (!PKCS7_type_is_data(p7->d.sign->contents))
+		*rc = fail(err, errlen, -EBADMSG,
+			   "the signed content is not of type id-data: the kernel refuses it");
+	else
+		return p7;
+	PKCS7_free(p7);
+	return NULL;
+}
+
+/*
+ * Trust what the kernel's PKCS#7 code would: any certificate of @certfile
+ * is an anchor, the signer's own included (a leaf, not a CA); neither
+ * validity dates nor purposes are checked.  Return: 0 or -EINVAL.
+ */
+static int trust_anchors(X509_STORE *store, const char *certfile, char *err,
+			 size_t errlen)
+{
+	if (!load_anchors(store, certfile, err, errlen))
+		return -EINVAL;
+	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN |
+				    X509_V_FLAG_NO_CHECK_TIME);
+	X509_STORE_set_purpose(store, X509_PURPOSE_ANY);
+	return 0;
+}
+
+/* What PKCS7_verify() wrote to @out, into a malloc'ed *@content. */
+static int take_content(BIO *out, unsigned char **content, size_t *clen,
+			char *err, size_t errlen)
+{
+	char *bytes;
+	long n = BIO_get_mem_data(out, &bytes);
+
+	*content = malloc(n > 0 ? (size_t)n : 1);
+	if (!*content)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	if (n > 0)
+		memcpy(*content, bytes, (size_t)n);
+	*clen = (size_t)(n > 0 ? n : 0);
+	return 0;
+}
+
+/*
  * Verify @msg: with @data, a detached signature of it (@msg must not carry
  * content); without, a message with the content inside.
  */
@@ -501,87 +573,46 @@ static int verify(const unsigned char *msg, size_t len,
 		  unsigned char **content, size_t *clen, char **signer,
 		  char *err, size_t errlen)
 {
-	const unsigned char *p = msg;
 	STACK_OF(X509) *signers = NULL;
 	X509_STORE *store = NULL;
 	BIO *out = NULL, *in = NULL;
-	PKCS7 *p7;
 	int rc, flags = PKCS7_BINARY;
-	char *bytes;
-	long n;
+	PKCS7 *p7;
 
 	*content = NULL;
 	*signer = NULL;
 	if (len > LONG_MAX || dlen > INT_MAX)
 		return fail(err, errlen, -EMSGSIZE, "too large");
-	p7 = d2i_PKCS7(NULL, &p, (long)len);
-	if (!p7 || p != msg + len || !PKCS7_type_is_signed(p7))
-		return fail(err, errlen, -EBADMSG,
-			    data ? "the appended signature is not a DER PKCS#7 signed message" :
-				   "not a DER PKCS#7 signed message");
-	if (!data && PKCS7_get_detached(p7)) {
-		rc = fail(err, errlen, -EBADMSG,
-			  "the policy is not inside the message (signed with -nodetach?)");
-		goto out;
-	}
-	if (data && !PKCS7_get_detached(p7)) {
-		/* the kernel: "PKCS#7 signature with non-detached data" */
-		rc = fail(err, errlen, -EBADMSG,
-			  "the appended signature carries a policy of its own (signed with -nodetach?)");
-		goto out;
-	}
+	p7 = parse_signed(msg, len, data != NULL, &rc, err, errlen);
+	if (!p7)
+		return rc;
 	store = X509_STORE_new();
 	in = data ? BIO_new_mem_buf(data, (int)dlen) : NULL;
-	if (!store || (data && !in)) {
+	out = BIO_new(BIO_s_mem());
+	if (!store || (data && !in) || !out) {
 		rc = fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
-	/*
-	 * The kernel takes only id-data content (VERIFYING_UNSPECIFIED_
-	 * SIGNATURE), inside or detached.
-	 */
-	if (!PKCS7_type_is_data(p7->d.sign->contents)) {
-		rc = fail(err, errlen, -EBADMSG,
-			  "the signed content is not of type id-data: the kernel refuses it");
-		goto out;
-	}
 	if (certfile) {
-		if (!load_anchors(store, certfile, err, errlen)) {
-			rc = -EINVAL;
+		rc = trust_anchors(store, certfile, err, errlen);
+		if (rc)
 			goto out;
-		}
-		/*
-		 * As the kernel's PKCS#7 code: any certificate of the file is
-		 * an anchor, the signer's own included (a leaf, not a CA);
-		 * neither validity dates nor purposes are checked.
-		 */
-		X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN |
-					    X509_V_FLAG_NO_CHECK_TIME);
-		X509_STORE_set_purpose(store, X509_PURPOSE_ANY);
 	} else {
 		flags |= PKCS7_NOVERIFY;
 	}
-	out = BIO_new(BIO_s_mem());
-	if (!out || PKCS7_verify(p7, NULL, store, in, out, flags) != 1) {
+	if (PKCS7_verify(p7, NULL, store, in, out, flags) != 1) {
 		rc = fail(err, errlen, -EKEYREJECTED,
 			  certfile ? "the signature does not verify against %s" :
 				     "the signature does not verify",
 			  certfile);
 		goto out;
 	}
-	n = BIO_get_mem_data(out, &bytes);
-	*content = malloc(n > 0 ? (size_t)n : 1);
-	if (!*content) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
+	rc = take_content(out, content, clen, err, errlen);
+	if (rc)
 		goto out;
-	}
-	if (n > 0)
-		memcpy(*content, bytes, (size_t)n);
-	*clen = (size_t)(n > 0 ? n : 0);
 	signers = PKCS7_get0_signers(p7, NULL, 0);
 	if (signers && sk_X509_num(signers) > 0)
 		*signer = subject_of(sk_X509_value(signers, 0));
-	rc = 0;
 out:
 	sk_X509_free(signers);
 	BIO_free(out);
