@@ -13,7 +13,7 @@ int cmd_activate(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	unsigned int v[3];
 	u16 v16[3];
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1, "t");
 	if (ipectl_open_tree(c.tree, &t))
 		return IPECTL_EXIT_SYSTEM;
 	if (ipectl_loaded_version(&t, argv[0], v)) {

@@ -354,13 +354,12 @@ int cmd_check(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false, quiet = false;
 	int c, i, status = IPECTL_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "jqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -368,9 +367,6 @@ int cmd_check(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		case 'q':
 			quiet = true;
 			break;
-		case 'h':
-			ipectl_usage(cmd, stdout);
-			return IPECTL_EXIT_OK;
 		default:
 			ipectl_usage(cmd, stderr);
 			return IPECTL_EXIT_INPUT;

@@ -15,7 +15,7 @@ int cmd_delete(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	char rel[512];
 	int rc;
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1, "t");
 	if (ipectl_open_tree(c.tree, &t))
 		return IPECTL_EXIT_SYSTEM;
 	snprintf(rel, sizeof(rel), "policies/%s/delete", argv[0]);
@@ -32,7 +32,7 @@ int cmd_delete(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		    act[0] == '1') {
 			ipectl_error("'%s' is the active policy and cannot be deleted: activate another one first (EPERM)",
 				     argv[0]);
-			return IPECTL_EXIT_SYSTEM;
+			return ipectl_exit_status(rc);
 		}
 	}
 	if (rc)

@@ -160,14 +160,14 @@ static int write_policy(const struct ipectl_tree *t,
 	if (sp->appended && !t->module) {
 		ipectl_error("%s has an appended signature, which only ipe_lkm takes; the kernel's built-in IPE at %s refuses it (EBADMSG): sign it without --appended",
 			     sp->file, t->path);
-		return IPECTL_EXIT_INPUT;
+		return ipectl_exit_status(EBADMSG);
 	}
 	rc = ipectl_loaded_version(t, p->name, cur);
 	if (!rc && ipectl_version_cmp(cur, p->version) >= 0) {
 		ipectl_error("'%s' %u.%u.%u is loaded; %u.%u.%u would be a rollback, and the kernel refuses it (ESTALE): raise policy_version",
 			     p->name, cur[0], cur[1], cur[2], p->version[0],
 			     p->version[1], p->version[2]);
-		return IPECTL_EXIT_INPUT;
+		return ipectl_exit_status(ESTALE);
 	}
 	if (!rc) {
 		snprintf(rel, sizeof(rel), "policies/%s/update", p->name);
@@ -190,7 +190,7 @@ int cmd_deploy(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	struct ipectl_tree t;
 	int status;
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1, "tak:c:APV");
 	sp.file = argv[0];
 	status = read_checked(&sp, &c);
 	if (status)

@@ -165,7 +165,6 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "policy", required_argument, NULL, 'p' },
 		{ "tree", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct explained x = { .op = IPE_ENG_OP_EXECUTE };
@@ -179,7 +178,7 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	size_t len;
 	int c, rc, status;
 
-	while ((c = getopt_long(argc, argv, "o:p:t:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:p:t:j", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (ipe_eng_parse_op(optarg, &x.op)) {
@@ -191,7 +190,6 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		case 'p': policy = optarg; break;
 		case 't': tree = optarg; break;
 		case 'j': json = true; break;
-		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
 		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
 		}
 	}

@@ -102,7 +102,6 @@ int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "encrypt", no_argument, NULL, 'E' },
 		{ "passphrase-fd", required_argument, NULL, 'P' },
 		{ "passphrase-env", required_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipectl_blob out[NR_FILES] = { { 0 } };
@@ -115,7 +114,7 @@ int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	struct ipectl_pass pass;
 
 	ipectl_pass_init(&pass, "the new key");
-	while ((c = getopt_long(argc, argv, "d:n:t:efh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:t:ef", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'n': cn = optarg; break;
@@ -138,7 +137,6 @@ int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[])
 			encrypt = true;
 			break;
 		case 'V': pass.env = optarg; encrypt = true; break;
-		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
 		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
 		}
 	}

@@ -40,7 +40,7 @@ int cmd_list(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	char **names, ver[32], act[8], rel[512], hex[65];
 	size_t n, i;
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 0);
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 0, "tj");
 	if (ipectl_open_tree(c.tree, &t))
 		return IPECTL_EXIT_SYSTEM;
 	if (ipectl_tree_policies(&t, &names, &n))

@@ -63,17 +63,15 @@ int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "permissive", no_argument, NULL, 'p' },
 		{ "success-audit", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool permissive = false, success_audit = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "psh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ps", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': permissive = true; break;
 		case 's': success_audit = true; break;
-		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
 		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
 		}
 	}

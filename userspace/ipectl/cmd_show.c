@@ -16,7 +16,7 @@ int cmd_show(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	char rel[512], ver[32], act[8], *text;
 	ssize_t n;
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1, "tj");
 	if (ipectl_open_tree(c.tree, &t))
 		return IPECTL_EXIT_SYSTEM;
 	snprintf(rel, sizeof(rel), "policies/%s/policy", argv[0]);

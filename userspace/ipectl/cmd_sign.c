@@ -173,7 +173,6 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "appended", no_argument, NULL, 'a' },
 		{ "passphrase-fd", required_argument, NULL, 'P' },
 		{ "passphrase-env", required_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *key = env_or_null("IPECTL_KEY");
@@ -188,7 +187,7 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	int c, rc, status;
 
 	ipectl_pass_init(&pass, NULL);
-	while ((c = getopt_long(argc, argv, "k:c:o:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:o:f", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': key = optarg; break;
 		case 'c': cert = optarg; break;
@@ -200,7 +199,6 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 			if (ipectl_pass_option(&pass, c, optarg))
 				return IPECTL_EXIT_INPUT;
 			break;
-		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
 		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
 		}
 	}

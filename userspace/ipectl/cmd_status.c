@@ -250,7 +250,7 @@ int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	const char *forced;
 	int rc;
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 0);
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 0, "tj");
 	read_configured(&cf);
 	forced = c.tree ? c.tree : getenv("IPECTL_TREE");
 	rc = ipectl_tree_find(forced, &st.t);

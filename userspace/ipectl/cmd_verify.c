@@ -147,20 +147,18 @@ int cmd_verify(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "keyrings", no_argument, NULL, 'k' },
 		{ "show", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cert = NULL;
 	bool show = false, json = false, keyrings = false;
 	int c, i, status = IPECTL_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "c:ksjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ksj", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cert = optarg; break;
 		case 'k': keyrings = true; break;
 		case 's': show = true; break;
 		case 'j': json = true; break;
-		case 'h': ipectl_usage(cmd, stdout); return IPECTL_EXIT_OK;
 		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
 		}
 	}

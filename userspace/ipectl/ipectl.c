@@ -238,6 +238,21 @@ static void overview(FILE *f)
 	      "2 the system or the kernel refused.\n", f);
 }
 
+/*
+ * "--help" or "-h" anywhere before "--" asks for the command's usage:
+ * handled here, once, for every command.
+ */
+static bool wants_help(int argc, char *argv[])
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	}
+	return false;
+}
+
 int main(int argc, char *argv[])
 {
 	size_t i;
@@ -256,8 +271,13 @@ int main(int argc, char *argv[])
 		return IPECTL_EXIT_OK;
 	}
 	for (i = 0; i < NCMDS; i++) {
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].func(&cmds[i], argc - 1, argv + 1);
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (wants_help(argc - 1, argv + 1)) {
+			ipectl_usage(&cmds[i], stdout);
+			return IPECTL_EXIT_OK;
+		}
+		return cmds[i].func(&cmds[i], argc - 1, argv + 1);
 	}
 	ipectl_error("unknown command '%s'; 'ipectl --help' lists them",
 		     argv[1]);

@@ -20,16 +20,11 @@ void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f)
 	fputs(cmd->usage, f);
 }
 
-/*
- * A command that takes no arguments was given some: usage on stdout and
- * success for --help/-h, usage on stderr and a usage error otherwise.
- */
+/* A command that takes no arguments was given some: a usage error. */
 int ipectl_no_arguments(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		ipectl_usage(cmd, stdout);
-		return IPECTL_EXIT_OK;
-	}
+	(void)argc;
+	(void)argv;
 	ipectl_usage(cmd, stderr);
 	return IPECTL_EXIT_INPUT;
 }

@@ -43,7 +43,7 @@ static const char *advice(int rc)
 int ipectl_kernel_error(const char *what, int rc)
 {
 	ipectl_error("%s: %s (%s)", what, advice(rc), ipectl_errno_name(rc));
-	return IPECTL_EXIT_SYSTEM;
+	return ipectl_exit_status(rc);
 }
 
 /*
@@ -89,11 +89,12 @@ int ipectl_version_cmp(const unsigned int a[3], const u16 b[3])
 }
 
 /*
- * Parse the tree commands' options.  Return: optind, -(exit status) to
- * return, or -IPECTL_EXIT_OK - 100 after --help.
+ * Parse the tree commands' options, accepting only those whose short
+ * letter is in @accepted.  Return: optind, or -(exit status) to return.
  */
 int ipectl_tree_opts_parse(const struct ipectl_cmd *cmd, int argc,
-			   char *argv[], struct ipectl_tree_opts *c)
+			   char *argv[], struct ipectl_tree_opts *c,
+			   const char *accepted)
 {
 	static const struct option opts[] = {
 		{ "tree", required_argument, NULL, 't' },
@@ -104,13 +105,20 @@ int ipectl_tree_opts_parse(const struct ipectl_cmd *cmd, int argc,
 		{ "appended", no_argument, NULL, 'A' },
 		{ "passphrase-fd", required_argument, NULL, 'P' },
 		{ "passphrase-env", required_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int o;
+	int o, i;
 
 	ipectl_pass_init(&c->pass, NULL);
-	while ((o = getopt_long(argc, argv, "t:jak:c:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "t:jak:c:", opts, NULL)) != -1) {
+		if (o != '?' && !strchr(accepted, o)) {
+			for (i = 0; opts[i].val != o; i++)
+				;
+			ipectl_error("'ipectl %s' takes no option --%s",
+				     cmd->name, opts[i].name);
+			ipectl_usage(cmd, stderr);
+			return -IPECTL_EXIT_INPUT;
+		}
 		switch (o) {
 		case 't': c->tree = optarg; break;
 		case 'j': c->json = true; break;
@@ -123,7 +131,6 @@ int ipectl_tree_opts_parse(const struct ipectl_cmd *cmd, int argc,
 			if (ipectl_pass_option(&c->pass, o, optarg))
 				return -IPECTL_EXIT_INPUT;
 			break;
-		case 'h': ipectl_usage(cmd, stdout); return -IPECTL_EXIT_OK - 100;
 		default: ipectl_usage(cmd, stderr); return -IPECTL_EXIT_INPUT;
 		}
 	}
@@ -147,16 +154,18 @@ int ipectl_activate_name(const struct ipectl_tree *t, const char *name,
 		ipectl_error("cannot activate '%s' %u.%u.%u: the active policy '%s' has the higher version %u.%u.%u, and the kernel refuses to go back (EINVAL)",
 			     name, newv[0], newv[1], newv[2], active, av[0],
 			     av[1], av[2]);
-		return IPECTL_EXIT_INPUT;
+		return ipectl_exit_status(EINVAL);
 	}
 	snprintf(rel, sizeof(rel), "policies/%s/active", name);
 	rc = ipectl_tree_write(t, rel, "1", 1);
-	if (rc == -EINVAL)
+	if (rc == -EINVAL) {
 		ipectl_error("activate '%s': the active policy has a higher version (EINVAL)",
 			     name);
-	else if (rc)
+		return ipectl_exit_status(rc);
+	}
+	if (rc)
 		return ipectl_kernel_error("activate", rc);
-	return rc ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_OK;
+	return IPECTL_EXIT_OK;
 }
 
 /* A small file of the tree into @buf, or @def when it cannot be read. */
@@ -176,7 +185,7 @@ int ipectl_set_switch(const struct ipectl_cmd *cmd, int argc, char *argv[],
 	const char *v;
 	int rc;
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 1);
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 1, "t");
 	if (!strcmp(argv[0], "on") || !strcmp(argv[0], "1"))
 		v = "1";
 	else if (!strcmp(argv[0], "off") || !strcmp(argv[0], "0"))

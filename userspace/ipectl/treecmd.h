@@ -24,17 +24,17 @@ struct ipectl_tree_opts {
 };
 
 int ipectl_tree_opts_parse(const struct ipectl_cmd *cmd, int argc,
-			   char *argv[], struct ipectl_tree_opts *c);
+			   char *argv[], struct ipectl_tree_opts *c,
+			   const char *accepted);
 
 /*
- * Parse the common options; return from the command on --help, a usage
- * error or a wrong number (nargs) of operands; leave argv at the operands.
+ * Parse the options whose short letters are in @accepted; return from the
+ * command on a usage error or a wrong number (nargs) of operands; leave
+ * argv at the operands.
  */
-#define PARSE_OR_RETURN(cmd, argc, argv, c, nargs)                          \
+#define PARSE_OR_RETURN(cmd, argc, argv, c, nargs, accepted)               \
 	do {                                                                \
-		int i_ = ipectl_tree_opts_parse(cmd, argc, argv, c);                  \
-		if (i_ == -IPECTL_EXIT_OK - 100)                            \
-			return IPECTL_EXIT_OK;                              \
+		int i_ = ipectl_tree_opts_parse(cmd, argc, argv, c, accepted); \
 		if (i_ < 0)                                                 \
 			return -i_;                                         \
 		if (argc - i_ != (nargs)) {                                 \

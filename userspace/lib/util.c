@@ -203,6 +203,38 @@ const char *ipectl_errno_name(int err)
 }
 
 /**
+ * ipectl_exit_status() - the exit status for an operation that ended in @err.
+ * @err: 0 or an errno value, either sign, whoever found it: the kernel's
+ *	refusal and the same refusal predicted by ipectl give one status.
+ *
+ * 1 when what was asked is wrong and changing the request or its input
+ * fixes it: an invalid policy or signature, a policy that already exists,
+ * a rollback, a size limit.  2 when the system refused or failed:
+ * permissions, a busy or missing device or file, memory, I/O.  (A caller
+ * that knows ENOENT means "no policy of the name you gave" says so and
+ * returns IPECTL_EXIT_INPUT itself.)
+ *
+ * Return: IPECTL_EXIT_OK, IPECTL_EXIT_INPUT or IPECTL_EXIT_SYSTEM.
+ */
+int ipectl_exit_status(int err)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case 0:
+		return IPECTL_EXIT_OK;
+	case EINVAL: case EBADMSG: case EEXIST: case ESTALE:
+	case EMSGSIZE: case E2BIG: case ENAMETOOLONG: case ERANGE:
+	case ENOKEY: case EKEYREJECTED: case EKEYEXPIRED: case EKEYREVOKED:
+	case ENOTDIR: case EISDIR: case ELOOP: case EILSEQ: case ENOEXEC:
+	case ENOPKG:
+		return IPECTL_EXIT_INPUT;
+	default:
+		return IPECTL_EXIT_SYSTEM;
+	}
+}
+
+/**
  * ipectl_json_str() - write @n bytes as a JSON string, quotes included.
  * @f: the stream.
  * @s: the bytes (any; bytes >= 0x80 are passed through as they are valid

@@ -25,6 +25,7 @@ int ipectl_write_at(int dirfd, const char *name, const void *data,
 int ipectl_read_file(const char *path, size_t max, unsigned char **data,
 		     size_t *len);
 const char *ipectl_errno_name(int err);
+int ipectl_exit_status(int err);
 void ipectl_json_str(FILE *f, const char *s, size_t n);
 void ipectl_print_escaped(FILE *f, const char *s, size_t n);
 void ipectl_read_line(const char *path, char *buf, size_t size);

@@ -86,6 +86,8 @@ is_mounted() { grep -q " $1 " /proc/mounts; }
 # "TYPE SERIAL TEXT" line per record. An AUDIT_USER message is a barrier: once
 # it is in the log, every record queued before it is too.
 AUDIT_LOG=/run/audit.log
+# ... and the same records in auditd's RAW log format (tests/cli/data/audit).
+AUDIT_RAW=/run/audit.raw
 audit_sync() {
 	tag="ipet_sync=$RANDOM$RANDOM"
 	ipet auditmsg "$tag" >/dev/null || fail "auditmsg"
@@ -347,7 +349,7 @@ ipet_setup() {
 			echo "setup: dm-verity fixture: $r"
 	fi
 	if [ -n "$T" ] && [ -d "$T" ]; then
-		ipet auditd $AUDIT_LOG >/run/auditd.out 2>&1 &
+		ipet auditd $AUDIT_LOG $AUDIT_RAW >/run/auditd.out 2>&1 &
 		i=0
 		while ! grep -q ready /run/auditd.out 2>/dev/null && [ $i -lt 200 ]; do
 			usleep 10000
@@ -436,6 +438,7 @@ ipet_run_plan() {
 	ipet_kmemleak >$RES
 	[ -n "$T" ] && [ -d "$T" ] && echo 0 >$T/enforce
 	[ -n "$T" ] && [ -f $AUDIT_LOG ] && sed 's/^/@@AUDIT /' $AUDIT_LOG >$RES
+	[ -n "$T" ] && [ -f $AUDIT_RAW ] && sed 's/^/@@AUDITRAW /' $AUDIT_RAW >$RES
 	report "@@DMESG-BEGIN"
 	dmesg >$RES
 	report "@@DMESG-END"

@@ -593,9 +593,32 @@ static int audit_ack(int fd)
 }
 
 /*
- * auditd FILE: become the audit daemon (AUDIT_SET pid, enabled=1) and append
- * every record to FILE as "TYPE SERIAL TEXT", TEXT being what follows
- * "audit(<time>:<serial>): ". Prints "ready" once registered.
+ * The record type as auditd (3.0.9, bookworm's) names it in its logs: the
+ * types it knows by name, "UNKNOWN[N]" for the rest, IPE's among them.
+ */
+static const char *auditd_type_name(int type, char *buf, size_t len)
+{
+	static const struct { int type; const char *name; } names[] = {
+		{ 1005, "USER" }, { 1300, "SYSCALL" }, { 1302, "PATH" },
+		{ 1305, "CONFIG_CHANGE" }, { 1307, "CWD" }, { 1309, "EXECVE" },
+		{ 1323, "MMAP" }, { 1327, "PROCTITLE" }, { 1330, "KERN_MODULE" },
+		{ 1404, "MAC_STATUS" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].type == type)
+			return names[i].name;
+	snprintf(buf, len, "UNKNOWN[%d]", type);
+	return buf;
+}
+
+/*
+ * auditd FILE [RAWFILE]: become the audit daemon (AUDIT_SET pid, enabled=1)
+ * and append every record to FILE as "TYPE SERIAL TEXT", TEXT being what
+ * follows "audit(<time>:<serial>): ", and to RAWFILE as auditd's RAW log
+ * format writes it ("type=NAME msg=audit(...): TEXT"): the recordings
+ * ipectl report is tested on.  Prints "ready" once registered.
  */
 static int cmd_auditd(int argc, char **argv)
 {
@@ -607,12 +630,18 @@ static int cmd_auditd(int argc, char **argv)
 	static char buf[AUDIT_BUF];
 	char line[AUDIT_BUF];
 	struct nlmsghdr *h;
-	int fd, out, rc;
+	char tname[32];
+	int fd, out, raw = -1, rc;
 	ssize_t n;
 
 	if (argc < 2)
 		return 2;
 	out = open(argv[1], O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (argc > 2) {
+		raw = open(argv[2], O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (raw < 0)
+			return fail("auditd");
+	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	if (out < 0 || fd < 0)
 		return fail("auditd");
@@ -663,6 +692,15 @@ static int cmd_auditd(int argc, char **argv)
 				end++;
 			l = snprintf(line, sizeof(line), "%d %lu %s\n", h->nlmsg_type, serial, end);
 			if (write(out, line, l) != l)
+				return fail("write");
+			if (raw < 0)
+				continue;
+			l = snprintf(line, sizeof(line), "type=%s msg=%s\n",
+				     auditd_type_name(h->nlmsg_type, tname, sizeof(tname)),
+				     txt);
+			if (l >= (int)sizeof(line))
+				l = sizeof(line) - 1;
+			if (write(raw, line, l) != l)
 				return fail("write");
 		}
 	}
