@@ -72,14 +72,15 @@ int ipe_auditlog_init(struct ipe_auditlog *l, ipe_auditlog_fn fn, void *data)
 	return 0;
 }
 
-/* "DIGITS" then @stop: advance *p past both. */
-static bool digits_then(const char **p, const char *end, char stop)
+/* 1 to @max digits then @stop: advance *p past both. */
+static bool digits_then(const char **p, const char *end, size_t max,
+			char stop)
 {
 	const char *s = *p;
 
 	while (s < end && isdigit((unsigned char)*s))
 		s++;
-	if (s == *p || s >= end || *s != stop)
+	if (s == *p || (size_t)(s - *p) > max || s >= end || *s != stop)
 		return false;
 	*p = s + 1;
 	return true;
@@ -87,7 +88,7 @@ static bool digits_then(const char **p, const char *end, char stop)
 
 /*
  * Whether a line has the shape of an audit record, "[node=N ]type=T
- * msg=audit(S.MS:ID):", before libauparse, which takes any line and does
+ * msg=audit(S.MS:ID):" (S up to 12 digits, MS 3), before libauparse, which takes any line and does
  * not say what it dropped, sees it.
  */
 static bool looks_like_record(const char *s, size_t len)
@@ -108,14 +109,23 @@ static bool looks_like_record(const char *s, size_t len)
 	if (!p || end - p < 11 || memcmp(p, " msg=audit(", 11))
 		return false;
 	p += 11;
-	return digits_then(&p, end, '.') && digits_then(&p, end, ':') &&
-	       digits_then(&p, end, ')') && p < end && *p == ':';
+	/* libauparse drops a time past its unsigned long without a word */
+	return digits_then(&p, end, 12, '.') && digits_then(&p, end, 3, ':') &&
+	       digits_then(&p, end, 20, ')') && p < end && *p == ':';
 }
 
-/* One whole line, @s[@len] being its newline or one byte past it. */
+/*
+ * One whole line, without its newline.  An ENRICHED line's interpreted part,
+ * after a 0x1d, is cut off: the raw fields say it all, and libauparse
+ * 3.0.9 leaves a '\r' of it on the last field's value.
+ */
 static void take_line(struct ipe_auditlog *l, const char *s, size_t len)
 {
-	if (len && s[len - 1] == '\r')
+	const char *gs = memchr(s, 0x1d, len);
+
+	if (gs)
+		len = (size_t)(gs - s);
+	while (len && (s[len - 1] == '\r' || s[len - 1] == ' '))
 		len--;
 	if (!len)
 		return;

@@ -298,7 +298,7 @@ static long rule_text(auparse_state_t *au, const char **rule)
 	if (!p)
 		return -(IPE_SKIP_MISSING + 1);
 	p += 7;
-	end = p + strcspn(p, "\x1d\n");
+	end = p + strcspn(p, "\x1d\r\n");
 	while (end > p && end[-1] == ' ')
 		end--;
 	if (end == p || end[-1] != '"')
@@ -1005,11 +1005,16 @@ int ipe_report_finish(struct ipe_report *r)
 
 	if (r->err || spread_groups(r))
 		return -ENOMEM;
-	qsort(r->nodes, r->nnodes, sizeof(*r->nodes), by_name);
+	if (r->nnodes)
+		qsort(r->nodes, r->nnodes, sizeof(*r->nodes), by_name);
 	for (i = 0; i < r->nnodes; i++) {
 		n = r->nodes[i];
-		qsort(n->events, n->nevents, sizeof(*n->events), by_time);
-		qsort(n->groups, n->ngroups, sizeof(*n->groups), by_access);
+		if (n->nevents)
+			qsort(n->events, n->nevents, sizeof(*n->events),
+			      by_time);
+		if (n->ngroups)
+			qsort(n->groups, n->ngroups, sizeof(*n->groups),
+			      by_access);
 		if (count_files(n, &r->totals.files))
 			return -ENOMEM;
 		r->totals.nodes += n->seen;
