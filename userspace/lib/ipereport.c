@@ -13,23 +13,6 @@
 
 #include "ipereport.h"
 
-static const char *const decision_names[__IPE_DECISION_MAX] = {
-	[IPE_DECISION_DENIED] = "denied",
-	[IPE_DECISION_WOULD_DENY] = "would-deny",
-	[IPE_DECISION_ALLOWED] = "allowed",
-};
-
-/**
- * ipe_decision_name() - "denied", "would-deny" or "allowed".
- * @d: the decision.
- *
- * Return: a static string.
- */
-const char *ipe_decision_name(enum ipe_decision d)
-{
-	return d < __IPE_DECISION_MAX ? decision_names[d] : "?";
-}
-
 /**
  * ipe_report_init() - an empty report.
  * @r: filled in.
@@ -164,257 +147,9 @@ static void skip(struct ipe_report *r, enum ipe_skip why)
 	r->skipped[why]++;
 }
 
-/*
- * Collect the values of the fields in @names (NULL when absent) from the
- * current record; stop after @stop.  Return: 0, or IPE_SKIP_DUPLICATE + 1
- * when a field is there twice.
- */
-static int fields(auparse_state_t *au, const char *const *names, size_t n,
-		  const char **vals, const char *stop)
-{
-	const char *name;
-	size_t i;
-
-	memset(vals, 0, n * sizeof(*vals));
-	if (auparse_first_field(au) <= 0)
-		return 0;
-	do {
-		name = auparse_get_field_name(au);
-		if (!name)
-			continue;
-		for (i = 0; i < n && strcmp(name, names[i]); i++)
-			;
-		if (i == n)
-			continue;
-		if (vals[i])
-			return IPE_SKIP_DUPLICATE + 1;
-		vals[i] = auparse_get_field_str(au);
-		if (stop && !strcmp(name, stop))
-			break;
-	} while (auparse_next_field(au) > 0);
-	return 0;
-}
-
-/* Whether every one of the first @n values is there. */
-static bool all_there(const char **vals, size_t n)
-{
-	while (n--) {
-		if (!vals[n])
-			return false;
-	}
-	return true;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = toupper(c);
-	return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* The scratch buffer @i, @n bytes at least. */
-static char *scratch(struct ipe_report *r, int i, size_t n)
-{
-	char *p;
-
-	if (r->scratch_size[i] >= n)
-		return r->scratch[i];
-	p = realloc(r->scratch[i], n);
-	if (!p) {
-		r->err = -ENOMEM;
-		return NULL;
-	}
-	r->scratch[i] = p;
-	r->scratch_size[i] = n;
-	return p;
-}
-
-/*
- * An "untrusted string" of the kernel's audit (audit_log_untrustedstring):
- * "text" in quotes, or, when it holds a quote, a space, a control byte or a
- * byte over 0x7e, uppercase hex.  "?" is NULL.  Decoded into scratch @i.
- * Return: 0, or a reason to skip + 1.
- */
-static int untrusted(struct ipe_report *r, const char *v, int i,
-		     const char **out)
-{
-	size_t n = strlen(v), k;
-	char *d;
-	int hi, lo;
-
-	*out = NULL;
-	if (!strcmp(v, "?"))
-		return 0;
-	d = scratch(r, i, n + 1);
-	if (!d)
-		return IPE_SKIP_BAD_VALUE + 1;
-	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
-		memcpy(d, v + 1, n - 2);
-		d[n - 2] = '\0';
-	} else {
-		if (!n || n % 2)
-			return IPE_SKIP_BAD_HEX + 1;
-		for (k = 0; k < n / 2; k++) {
-			hi = hexval(v[2 * k]);
-			lo = hexval(v[2 * k + 1]);
-			if (hi < 0 || lo < 0 || !(hi | lo))
-				return IPE_SKIP_BAD_HEX + 1;
-			d[k] = (char)(hi << 4 | lo);
-		}
-		d[n / 2] = '\0';
-	}
-	*out = d;
-	return 0;
-}
-
-/* A word of capitals, digits and '_', as ops and hooks are. */
-static bool is_word(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (!isupper((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '_')
-			return false;
-	}
-	return true;
-}
-
-/*
- * The rule of an access record, from its text: libauparse splits
- * rule="op=EXECUTE ... action=DENY" at its spaces.  It is the last field,
- * and no other field can hold ' rule="' (untrusted strings with a space or
- * a quote are hex), so it runs from there to the quote that ends the text.
- * Return: the length, the rule at *@rule; or -(reason + 1).
- */
-static long rule_text(auparse_state_t *au, const char **rule)
-{
-	const char *t = auparse_get_record_text(au), *p, *end;
-
-	if (!t)
-		return -(IPE_SKIP_MISSING + 1);
-	p = strstr(t, " rule=\"");
-	if (!p)
-		return -(IPE_SKIP_MISSING + 1);
-	p += 7;
-	end = p + strcspn(p, "\x1d\r\n");
-	while (end > p && end[-1] == ' ')
-		end--;
-	if (end == p || end[-1] != '"')
-		return -(IPE_SKIP_TRUNCATED + 1);
-	*rule = p;
-	return end - 1 - p;
-}
-
-/* ALLOW or DENY: the last property of every rule, "action=...". */
-static int rule_action(const char *rule, size_t n, bool *deny)
-{
-	static const struct { const char *s; bool deny; } acts[] = {
-		{ "action=DENY", true }, { "action=ALLOW", false },
-	};
-	size_t i, k;
-
-	for (i = 0; i < 2; i++) {
-		k = strlen(acts[i].s);
-		if (n >= k && !memcmp(rule + n - k, acts[i].s, k) &&
-		    (n == k || rule[n - k - 1] == ' ')) {
-			*deny = acts[i].deny;
-			return 0;
-		}
-	}
-	return IPE_SKIP_BAD_VALUE + 1;
-}
-
-/* An access record, decoded (the strings are in the report's scratch). */
-struct access {
-	const char *op, *hook, *comm, *path, *dev, *rule;
-	bool has_ino;
-	unsigned long long ino;
-	enum ipe_decision decision;
-};
-
-/* ino=%lu, or ino=? when there is no file. */
-static int parse_ino(const char *v, struct access *a)
-{
-	char *end;
-
-	a->has_ino = strcmp(v, "?");
-	if (!a->has_ino)
-		return 0;
-	if (!isdigit((unsigned char)v[0]))
-		return IPE_SKIP_BAD_VALUE + 1;
-	errno = 0;
-	a->ino = strtoull(v, &end, 10);
-	return errno || *end ? IPE_SKIP_BAD_VALUE + 1 : 0;
-}
-
-/* The rule and its decision. */
-static int parse_rule(struct ipe_report *r, auparse_state_t *au,
-		      const char *enforcing, struct access *a)
-{
-	const char *rule;
-	long n = rule_text(au, &rule);
-	bool deny;
-	char *d;
-	int e;
-
-	if (n < 0)
-		return (int)-n;
-	e = rule_action(rule, (size_t)n, &deny);
-	if (e)
-		return e;
-	d = scratch(r, 3, (size_t)n + 1);
-	if (!d)
-		return IPE_SKIP_BAD_VALUE + 1;
-	memcpy(d, rule, (size_t)n);
-	d[n] = '\0';
-	a->rule = d;
-	if (!deny)
-		a->decision = IPE_DECISION_ALLOWED;
-	else if (enforcing[0] == '1')
-		a->decision = IPE_DECISION_DENIED;
-	else
-		a->decision = IPE_DECISION_WOULD_DENY;
-	return 0;
-}
-
-/* 1420: ipe_op= ipe_hook= enforcing= pid= comm= path= dev= ino= rule=. */
-static int parse_access(struct ipe_report *r, auparse_state_t *au,
-			struct access *a)
-{
-	static const char *const names[] = {
-		"ipe_op", "ipe_hook", "enforcing", "comm", "path", "dev",
-		"ino", "rule",
-	};
-	const char *v[8];
-	int e;
-
-	e = fields(au, names, 8, v, "rule");
-	if (e)
-		return e;
-	if (!all_there(v, 8))
-		return IPE_SKIP_MISSING + 1;
-	if (!is_word(v[0]) || !is_word(v[1]) ||
-	    (strcmp(v[2], "0") && strcmp(v[2], "1")))
-		return IPE_SKIP_BAD_VALUE + 1;
-	a->op = v[0];
-	a->hook = v[1];
-	e = untrusted(r, v[3], 0, &a->comm);
-	if (!e)
-		e = untrusted(r, v[4], 1, &a->path);
-	if (!e)
-		e = untrusted(r, v[5], 2, &a->dev);
-	if (!e)
-		e = parse_ino(v[6], a);
-	if (!e)
-		e = parse_rule(r, au, v[2], a);
-	return e;
-}
-
 static uint64_t access_hash(const struct ipe_rpt_node *n,
 			    const struct ipe_rpt_policy *p,
-			    const struct access *a)
+			    const struct ipe_access *a)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
@@ -431,7 +166,7 @@ static uint64_t access_hash(const struct ipe_rpt_node *n,
 
 static bool group_is(const struct ipe_rpt_group *g, uint64_t h,
 		     const struct ipe_rpt_node *n,
-		     const struct ipe_rpt_policy *p, const struct access *a)
+		     const struct ipe_rpt_policy *p, const struct ipe_access *a)
 {
 	return g->hash == h && g->node == n && g->policy == p &&
 	       g->decision == a->decision && g->has_ino == a->has_ino &&
@@ -478,7 +213,7 @@ static void free_group(struct ipe_rpt_group *g)
 
 static struct ipe_rpt_group *new_group(struct ipe_report *r, uint64_t h,
 				       struct ipe_rpt_node *n,
-				       const struct access *a)
+				       const struct ipe_access *a)
 {
 	struct ipe_rpt_group *g = calloc(1, sizeof(*g));
 
@@ -507,7 +242,7 @@ static struct ipe_rpt_group *new_group(struct ipe_report *r, uint64_t h,
 /* The group of an access, made on first sight. */
 static struct ipe_rpt_group *get_group(struct ipe_report *r,
 				       struct ipe_rpt_node *n,
-				       const struct access *a)
+				       const struct ipe_access *a)
 {
 	uint64_t h = access_hash(n, n->active, a);
 	struct ipe_rpt_group *g, **b = &r->buckets[h & (r->nbuckets - 1)];
@@ -557,10 +292,12 @@ static void take_access(struct ipe_report *r, auparse_state_t *au,
 {
 	struct ipe_rpt_group *g;
 	struct ipe_rpt_node *n;
-	struct access a = { 0 };
+	struct ipe_access a = { 0 };
 	int e;
 
-	e = parse_access(r, au, &a);
+	e = ipe_rec_access(au, &r->buf, &a);
+	if (r->buf.err)
+		r->err = r->buf.err;
 	if (e) {
 		skip(r, (enum ipe_skip)(e - 1));
 		return;
@@ -689,8 +426,8 @@ static void take_activation(struct ipe_report *r, auparse_state_t *au,
 	const char *v[7];
 	int err;
 
-	err = fields(au, names, 7, v, NULL);
-	if (!err && !all_there(v + 3, 3))
+	err = ipe_rec_fields(au, names, 7, v, NULL);
+	if (!err && !ipe_rec_all(v + 3, 3))
 		err = IPE_SKIP_MISSING + 1;
 	if (err) {
 		skip(r, (enum ipe_skip)(err - 1));
@@ -740,8 +477,8 @@ static void take_load(struct ipe_report *r, auparse_state_t *au,
 	long err = 0;
 	int why;
 
-	why = fields(au, names, 5, v, NULL);
-	if (!why && !all_there(v, 4))
+	why = ipe_rec_fields(au, names, 5, v, NULL);
+	if (!why && !ipe_rec_all(v, 4))
 		why = IPE_SKIP_MISSING + 1;
 	if (!why && ((strcmp(v[3], "0") && strcmp(v[3], "1")) ||
 		     (v[4] && !parse_long(v[4], &err))))
@@ -776,10 +513,10 @@ static void take_enforce(struct ipe_report *r, auparse_state_t *au,
 	const char *v[3];
 	int why;
 
-	why = fields(au, names, 3, v, NULL);
+	why = ipe_rec_fields(au, names, 3, v, NULL);
 	if (!why && (!v[2] || strcmp(v[2], "ipe")))
 		return;
-	if (!why && !all_there(v, 2))
+	if (!why && !ipe_rec_all(v, 2))
 		why = IPE_SKIP_MISSING + 1;
 	if (!why && ((strcmp(v[0], "0") && strcmp(v[0], "1")) ||
 		     (strcmp(v[1], "0") && strcmp(v[1], "1"))))
@@ -794,36 +531,6 @@ static void take_enforce(struct ipe_report *r, auparse_state_t *au,
 	e->enforcing = v[0][0] - '0';
 	e->old_enforcing = v[1][0] - '0';
 	r->totals.enforce_changes++;
-}
-
-/*
- * The record's type.  libauparse 3.0.9 knows 1420-1422 only as
- * type=UNKNOWN[1420], as auditd 3.0.9 writes them; newer auditd writes
- * their names, which it does not know (auparse_get_type() is then -1).
- */
-static int record_type(auparse_state_t *au)
-{
-	static const struct { const char *name; int type; } names[] = {
-		{ "IPE_ACCESS", IPE_AUDIT_ACCESS },
-		{ "IPE_CONFIG_CHANGE", IPE_AUDIT_CONFIG_CHANGE },
-		{ "IPE_POLICY_LOAD", IPE_AUDIT_POLICY_LOAD },
-		{ "AUDIT1420", IPE_AUDIT_ACCESS },
-		{ "AUDIT1421", IPE_AUDIT_CONFIG_CHANGE },
-		{ "AUDIT1422", IPE_AUDIT_POLICY_LOAD },
-	};
-	const char *v[1], *const type[] = { "type" };
-	size_t i;
-	int t = auparse_get_type(au);
-
-	if (t > 0)
-		return t;
-	if (fields(au, type, 1, v, "type") || !v[0])
-		return 0;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(v[0], names[i].name))
-			return names[i].type;
-	}
-	return 0;
 }
 
 /**
@@ -854,7 +561,7 @@ void ipe_report_event(auparse_state_t *au, void *data)
 		r->totals.records++;
 		if (!node_selected(r, host))
 			continue;
-		type = record_type(au);
+		type = ipe_rec_type(au);
 		if (bad_time && (type == IPE_AUDIT_MAC_STATUS ||
 				 (type >= IPE_AUDIT_ACCESS &&
 				  type <= IPE_AUDIT_POLICY_LOAD))) {
@@ -1065,6 +772,6 @@ void ipe_report_free(struct ipe_report *r)
 		free_node(r->nodes[i]);
 	free(r->nodes);
 	for (i = 0; i < 4; i++)
-		free(r->scratch[i]);
+		free(r->buf.p[i]);
 	memset(r, 0, sizeof(*r));
 }

@@ -12,23 +12,11 @@
 #include <stdint.h>
 
 #include "auditlog.h"
-
-/* Audit record types (<linux/audit.h>; 1420-1422 are new in Linux 6.12). */
-#define IPE_AUDIT_MAC_STATUS 1404
-#define IPE_AUDIT_ACCESS 1420
-#define IPE_AUDIT_CONFIG_CHANGE 1421
-#define IPE_AUDIT_POLICY_LOAD 1422
+#include "iperecord.h"
 
 /* Distinct comms a group tracks; it lists IPE_RPT_COMMS_SHOWN of them. */
 #define IPE_RPT_COMMS_TRACKED 64
 #define IPE_RPT_COMMS_SHOWN 4
-
-enum ipe_decision {
-	IPE_DECISION_DENIED,		/* enforcing=1, action=DENY */
-	IPE_DECISION_WOULD_DENY,	/* enforcing=0, action=DENY */
-	IPE_DECISION_ALLOWED,		/* action=ALLOW (success_audit) */
-	__IPE_DECISION_MAX
-};
 
 /**
  * struct ipe_rpt_policy - a policy as the records name it.
@@ -173,8 +161,7 @@ struct ipe_report_opts {
  * @last_node: the node of the last record, looked up first.
  * @seq: events so far.
  * @err: -ENOMEM once memory ran out (the report is then incomplete).
- * @scratch: buffers for decoded strings.
- * @scratch_size: their sizes.
+ * @buf: buffers for decoded strings.
  */
 struct ipe_report {
 	struct ipe_report_opts opts;
@@ -187,8 +174,7 @@ struct ipe_report {
 	struct ipe_rpt_node *last_node;
 	unsigned long seq;
 	int err;
-	char *scratch[4];
-	size_t scratch_size[4];
+	struct ipe_rec_buf buf;
 };
 
 int ipe_report_init(struct ipe_report *r, const struct ipe_report_opts *o,
@@ -196,6 +182,5 @@ int ipe_report_init(struct ipe_report *r, const struct ipe_report_opts *o,
 void ipe_report_event(auparse_state_t *au, void *data);
 int ipe_report_finish(struct ipe_report *r);
 void ipe_report_free(struct ipe_report *r);
-const char *ipe_decision_name(enum ipe_decision d);
 
 #endif /* IPECTL_IPEREPORT_H */
