@@ -11,6 +11,8 @@
 #   make module     build module/ipe_lkm.ko for KDIR (default: running kernel)
 #   make bench      policy engine benchmark table, then the VM benchmark on
 #                   stock kernels (bench/vm/, writes docs/performance.md)
+#   make bench-report  ipectl report on a log of 3 million records, one core
+#                   (bench/report/run, its section of docs/performance.md)
 #   make fuzz       run each engine fuzzer (policies, dm-verity table lines,
 #                   signature trailers) for FUZZ_SECONDS (default 3600)
 #   make deb        ipe-lkm-dkms and ipectl .debs in build/deb/, lintian-checked
@@ -31,6 +33,9 @@ bench: bench-engine bench-vm
 
 bench-engine:
 	$(MAKE) -C bench run
+
+bench-report:
+	bench/report/run --update-doc
 
 # The VM benchmark (bench/vm/): host packages from bench/vm/deps (root).
 bench-vm:
@@ -82,6 +87,6 @@ clean:
 	$(MAKE) -C userspace/ipectl clean
 	rm -rf build
 
-.PHONY: all ipectl check check-debug check-full bench bench-engine bench-vm fuzz module demo install clean
+.PHONY: all ipectl check check-debug check-full bench bench-engine bench-vm bench-report fuzz module demo install clean
 .PHONY: deb
 .PHONY: rpm

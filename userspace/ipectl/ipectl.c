@@ -218,6 +218,38 @@ static const struct ipectl_cmd cmds[] = {
 "itself; the packages' udev rule runs this whenever ipe_lkm is loaded).\n"
 "Exit status 2 when a device could not be re-announced.\n",
 	},
+	{
+		.name = "report",
+		.func = cmd_report,
+		.short_desc = "what IPE denied or would deny, from audit logs",
+		.usage =
+"ipectl report [--since T] [--until T] [--node N]... [--allowed] [--json]\n"
+"              [--journal | --journal-dir DIR] [SOURCE...]\n"
+"\n"
+"Read IPE's audit records (1420 access, 1421 activation, 1422 policy load,\n"
+"1404 enforce switch) with libauparse and tell what was denied, or would\n"
+"have been in permissive mode (enforcing=0), per node, file, op, hook,\n"
+"rule and the policy then active; then each node's policy loads,\n"
+"activations and enforce switches.  SOURCE is an auditd log (RAW or\n"
+"ENRICHED, node= prefixes of a collector), \"-\" for standard input, or\n"
+"auditd's log directory (audit.log.N ... audit.log, oldest first).\n"
+"--journal reads the local journal, --journal-dir a journal directory\n"
+"(node: each entry's _HOSTNAME).  With neither and no SOURCE:\n"
+"/var/log/audit when its audit.log is readable, else the journal.\n"
+"\n"
+"  --since T, --until T  only records in [T, T]; T is YYYY-MM-DD[ HH:MM[:SS]]\n"
+"                        or YYYY-MM-DDTHH:MM[:SS], local time, Z for UTC,\n"
+"                        or @EPOCH\n"
+"  --node N              only node N's records (repeatable); \"\" takes\n"
+"                        records without node=\n"
+"  --allowed             list allowed accesses too (success_audit records;\n"
+"                        always counted)\n"
+"  --json                one JSON object, schema ipectl-report/1 (ipectl(8))\n"
+"\n"
+"Lines and records that cannot be read are skipped and counted by reason.\n"
+"Exit status: 0 the report was made, 1 bad usage or an unreadable SOURCE,\n"
+"2 a system failure (the journal cannot be opened, out of memory).\n",
+	},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
