@@ -148,7 +148,7 @@ if [ "$(id -u)" = 0 ] && mkfs.ext4 -q -F -O verity -b 4096 "$T/fsv.img" 16M >/de
 		cp /bin/true "$MNT/bin/c"
 		gen --fsverity "$MNT"
 		rc_is 3 "a new file without fs-verity: exit 3"
-		has "$T/out" "^# - $MNT/bin/c: fs-verity is off: make it trustable with 'fsverity enable $MNT/bin/c'" "the command that makes it trustable"
+		has "$T/out" "^# - $MNT/bin/c: fs-verity is off; to trust it, run: fsverity enable $MNT/bin/c \\(or generate again with --enable\\)$" "the command that makes it trustable"
 	fi
 else
 	echo "SKIP fs-verity filesystem tests: not root, or no loop mount"

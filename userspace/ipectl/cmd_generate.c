@@ -143,11 +143,17 @@ static void add_file(struct gen *g, const char *path,
 	g->nfiles++;
 }
 
-/* @path quoted for a shell command line (malloc'ed), or NULL. */
+/* @path for a shell command line, quoted if needed (malloc'ed), or NULL. */
 static char *shell_quote(const char *path)
 {
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz"
+				    "0123456789/._-+,:@%=";
 	size_t n = 3, i;
 	char *q, *p;
+
+	if (*path && !path[strspn(path, plain)])
+		return strdup(path);
 
 	for (i = 0; path[i]; i++)
 		n += path[i] == '\'' ? 4 : 1;
@@ -230,7 +236,7 @@ static void miss_off(struct gen *g, const char *path)
 		g->oom = true;
 		return;
 	}
-	add_miss(g, path, "fs-verity is off: make it trustable with 'fsverity enable %s' (or 'ipectl generate --enable ...'), then generate again",
+	add_miss(g, path, "fs-verity is off; to trust it, run: fsverity enable %s (or generate again with --enable)",
 		 q);
 	free(q);
 }

@@ -181,6 +181,8 @@ static const struct {
 	{ ENODATA, "ENODATA" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 	{ ENOTTY, "ENOTTY" }, { EISDIR, "EISDIR" }, { ENODEV, "ENODEV" },
 	{ EAGAIN, "EWOULDBLOCK" }, { ENXIO, "ENXIO" }, { ENOSPC, "ENOSPC" },
+	{ ETXTBSY, "ETXTBSY" }, { EROFS, "EROFS" }, { EDQUOT, "EDQUOT" },
+	{ EOVERFLOW, "EOVERFLOW" }, { ELOOP, "ELOOP" },
 };
 
 /**
