@@ -655,26 +655,47 @@ static int write_policy(struct gen *g, const struct gen_opts *o,
 	return 0;
 }
 
-/* Every miss and note on stderr (escaped: paths are anyone's bytes). */
-static void warn_misses(const struct gen *g)
+/* The notes and misses, one line each, escaped (paths are anyone's bytes). */
+static void print_misses(FILE *f, const struct gen *g)
 {
 	size_t i;
 
 	for (i = 0; i < g->nnotes; i++) {
-		fputs("ipectl: note: ", stderr);
-		ipectl_print_escaped(stderr, g->notes[i], strlen(g->notes[i]));
-		fputc('\n', stderr);
+		fputs("ipectl: note: ", f);
+		ipectl_print_escaped(f, g->notes[i], strlen(g->notes[i]));
+		fputc('\n', f);
 	}
 	for (i = 0; i < g->nmiss; i++) {
-		fputs("ipectl: warning: no rule for ", stderr);
-		ipectl_print_escaped(stderr, g->miss[i].what,
-				     strlen(g->miss[i].what));
+		fputs("ipectl: warning: no rule for ", f);
+		ipectl_print_escaped(f, g->miss[i].what, strlen(g->miss[i].what));
 		if (*g->miss[i].why) {
-			fputs(": ", stderr);
-			ipectl_print_escaped(stderr, g->miss[i].why,
+			fputs(": ", f);
+			ipectl_print_escaped(f, g->miss[i].why,
 					     strlen(g->miss[i].why));
 		}
-		fputc('\n', stderr);
+		fputc('\n', f);
+	}
+}
+
+/*
+ * Everything listed, on stderr in one write where memory allows: stderr
+ * is unbuffered, and there can be 100 000 lines.
+ */
+static void warn_misses(const struct gen *g)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f) {
+		print_misses(f, g);
+		if (!fclose(f))
+			fwrite(buf, 1, len, stderr);
+		else
+			print_misses(stderr, g);
+		free(buf);
+	} else {
+		print_misses(stderr, g);
 	}
 	if (g->nmiss)
 		ipectl_warn("%zu thing(s) have no rule: the policy is incomplete (exit status 3)",
