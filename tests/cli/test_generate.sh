@@ -102,6 +102,12 @@ if [ "$n" -eq 1 ]; then ok "a file reached twice is listed once"; else ko "liste
 gen --fsverity "$D/link-in"
 has "$T/out" "^# - $D/link-in: " "a symlink given as the path is followed"
 
+# a file named itself is never passed by: a script is taken, anything else listed
+gen --fsverity "$D/text.txt" --fsverity "$D/script.sh"
+rc_is 3 "files named themselves: exit 3"
+has "$T/out" "^# - $D/text.txt: neither an ELF executable or shared object nor a script$" "a named non-executable is listed"
+has "$T/out" "^# - $D/script.sh: no fs-verity" "a named script is taken without --scripts"
+
 # another filesystem below the path is not entered, and says so
 if mkdir -p "$D/mnt" && mount -t tmpfs none "$D/mnt" 2>/dev/null; then
 	cp /bin/true "$D/mnt/inner"

@@ -24,63 +24,6 @@
 #include "ipectl.h"
 #include "walk.h"
 
-/* Paths a rule's comment names before "and N more". */
-#define COMMENT_PATHS 3
-
-/* A file with a digest: one per path; rules group them by digest. */
-struct gen_file {
-	char *path;
-	struct ipectl_fsv_digest d;
-};
-
-/* Something looked at that gets no rule, and why. */
-struct gen_miss {
-	char *what;		/* a path, or a description */
-	char *why;
-};
-
-/* A filesystem that cannot do fs-verity: a NOTE names it by a path. */
-struct hint {
-	dev_t dev;
-	int err;
-	const char *what;
-	char *path;		/* its smallest path, for stable output */
-};
-
-struct gen {
-	bool scripts;
-	bool enable;
-	bool oom;
-	struct gen_file *files;
-	size_t nfiles, capfiles;
-	struct gen_miss *miss;
-	size_t nmiss, capmiss;
-	char **notes;		/* "# NOTE:" lines, once each */
-	size_t nnotes, capnotes;
-	struct ipectl_dmv_dev *dmv;
-	size_t ndmv;
-	bool boot_verified;
-	struct hint *hints;	/* filesystems without fs-verity, for NOTEs */
-	size_t nhints, caphints;
-};
-
-/* Grow @*v (of @size-byte elements) to hold one more. */
-static bool grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	void *nv;
-	size_t c;
-
-	if (n < *cap)
-		return true;
-	c = *cap ? 2 * *cap : 64;
-	nv = realloc(*v, c * size);
-	if (!nv)
-		return false;
-	*v = nv;
-	*cap = c;
-	return true;
-}
-
 static void add_miss(struct gen *g, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -90,7 +33,7 @@ static void add_miss(struct gen *g, const char *what, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (!grow((void **)&g->miss, &g->capmiss, g->nmiss, sizeof(*m))) {
+	if (!gen_grow((void **)&g->miss, &g->capmiss, g->nmiss, sizeof(*m))) {
 		g->oom = true;
 		return;
 	}
@@ -107,29 +50,12 @@ static void add_miss(struct gen *g, const char *what, const char *fmt, ...)
 	g->nmiss++;
 }
 
-/* A "# NOTE:" line for the policy and stderr, once however often asked. */
-static void add_note(struct gen *g, const char *note)
-{
-	size_t i;
-
-	for (i = 0; i < g->nnotes; i++) {
-		if (!strcmp(g->notes[i], note))
-			return;
-	}
-	if (!grow((void **)&g->notes, &g->capnotes, g->nnotes, sizeof(char *)) ||
-	    !(g->notes[g->nnotes] = strdup(note))) {
-		g->oom = true;
-		return;
-	}
-	g->nnotes++;
-}
-
 static void add_file(struct gen *g, const char *path,
 		     const struct ipectl_fsv_digest *d)
 {
 	struct gen_file *f;
 
-	if (!grow((void **)&g->files, &g->capfiles, g->nfiles, sizeof(*f))) {
+	if (!gen_grow((void **)&g->files, &g->capfiles, g->nfiles, sizeof(*f))) {
 		g->oom = true;
 		return;
 	}
@@ -183,7 +109,7 @@ static char *shell_quote(const char *path)
 static void miss_unsupported(struct gen *g, const char *path, dev_t dev,
 			     int err, const char *what)
 {
-	struct hint *h;
+	struct gen_hint *h;
 	size_t i;
 
 	for (i = 0; i < g->nhints; i++) {
@@ -198,7 +124,7 @@ static void miss_unsupported(struct gen *g, const char *path, dev_t dev,
 		break;
 	}
 	if (i == g->nhints) {
-		if (!grow((void **)&g->hints, &g->caphints, g->nhints,
+		if (!gen_grow((void **)&g->hints, &g->caphints, g->nhints,
 			  sizeof(*h)) ||
 		    !(g->hints[i].path = strdup(path))) {
 			g->oom = true;
@@ -211,20 +137,6 @@ static void miss_unsupported(struct gen *g, const char *path, dev_t dev,
 	}
 	add_miss(g, path, "%s (%s): see the NOTE about its filesystem", what,
 		 ipectl_errno_name(err));
-}
-
-/* The NOTE of each filesystem without fs-verity. */
-static void hint_notes(struct gen *g)
-{
-	char note[4400];
-	size_t i;
-
-	for (i = 0; i < g->nhints; i++) {
-		snprintf(note, sizeof(note), "%s (%s), the filesystem of %s: %s",
-			 g->hints[i].what, ipectl_errno_name(g->hints[i].err),
-			 g->hints[i].path, ipectl_fsv_explain(g->hints[i].err));
-		add_note(g, note);
-	}
 }
 
 /* A file whose fs-verity is off, without --enable. */
@@ -281,11 +193,12 @@ static void measure(struct gen *g, const char *path, int fd, dev_t dev)
 
 /*
  * A regular file open at @fd: measured when it is an executable or a
- * shared object (or a script with --scripts, or from a report, where it
- * was seen executed); from a report anything else is listed.
+ * shared object (or a script with --scripts, or when @named: from a
+ * report, where it was seen executed, or given itself as --fsverity
+ * FILE); a @named file of any other kind is listed.
  */
 static void take_file(struct gen *g, const char *path, int fd, dev_t dev,
-		      bool from_report)
+		      bool named)
 {
 	int kind = ipectl_exec_kind(fd);
 
@@ -294,11 +207,11 @@ static void take_file(struct gen *g, const char *path, int fd, dev_t dev,
 		return;
 	}
 	if (kind == IPECTL_EXEC_ELF ||
-	    (kind == IPECTL_EXEC_SCRIPT && (g->scripts || from_report))) {
+	    (kind == IPECTL_EXEC_SCRIPT && (g->scripts || named))) {
 		measure(g, path, fd, dev);
 		return;
 	}
-	if (from_report)
+	if (named)
 		add_miss(g, path, "%s",
 			 kind == IPECTL_EXEC_ELF_OTHER ?
 			 "an ELF file that is neither an executable nor a shared object" :
@@ -312,7 +225,7 @@ static int on_walk(void *ctx, const struct ipectl_walk_ent *e)
 
 	switch (e->what) {
 	case IPECTL_WALK_FILE:
-		take_file(g, e->path, e->fd, e->st->st_dev, false);
+		take_file(g, e->path, e->fd, e->st->st_dev, e->top);
 		break;
 	case IPECTL_WALK_ERROR:
 		add_miss(g, e->path, "cannot be read: %s (%s)",
@@ -322,7 +235,7 @@ static int on_walk(void *ctx, const struct ipectl_walk_ent *e)
 		snprintf(note, sizeof(note),
 			 "%s: another filesystem, not entered (give it with --fsverity to include it)",
 			 e->path);
-		add_note(g, note);
+		gen_add_note(g, note);
 		break;
 	}
 	return g->oom ? -ENOMEM : 0;
@@ -396,310 +309,6 @@ static int dmverity(struct gen *g)
 		add_miss(g, "--dmverity",
 			 "no active dm-verity device on this machine (none is open, or device-mapper is not loaded): no dmverity_roothash rule");
 	return g->oom ? IPECTL_EXIT_SYSTEM : 0;
-}
-
-static int cmp_digest(const struct ipectl_fsv_digest *a,
-		      const struct ipectl_fsv_digest *b)
-{
-	int c = strcmp(a->alg, b->alg);
-
-	if (c || a->len != b->len)
-		return c ? c : (a->len < b->len ? -1 : 1);
-	return memcmp(a->bytes, b->bytes, a->len);
-}
-
-static int cmp_file(const void *a, const void *b)
-{
-	const struct gen_file *x = a, *y = b;
-	int c = cmp_digest(&x->d, &y->d);
-
-	return c ? c : strcmp(x->path, y->path);
-}
-
-static int cmp_miss(const void *a, const void *b)
-{
-	const struct gen_miss *x = a, *y = b;
-	int c = strcmp(x->what, y->what);
-
-	return c ? c : strcmp(x->why, y->why);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A rule: the files [@first, @first + @n) of one digest. */
-struct group {
-	size_t first, n;
-	const char *path;	/* the first path, for the order */
-};
-
-static int cmp_group(const void *a, const void *b)
-{
-	return strcmp(((const struct group *)a)->path,
-		      ((const struct group *)b)->path);
-}
-
-/*
- * Sort the files by digest, drop a path found twice, and group them: one
- * group per digest, the groups in the order of their first paths.
- */
-static struct group *group_files(struct gen *g, size_t *ngroups)
-{
-	struct group *v;
-	size_t i, n = 0, k = 0;
-
-	*ngroups = 0;
-	if (!g->nfiles)
-		return NULL;
-	qsort(g->files, g->nfiles, sizeof(*g->files), cmp_file);
-	for (i = 0; i < g->nfiles; i++) {
-		if (n && !cmp_file(&g->files[n - 1], &g->files[i]))
-			free(g->files[i].path);
-		else
-			g->files[n++] = g->files[i];
-	}
-	g->nfiles = n;
-	v = calloc(n, sizeof(*v));
-	if (!v)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (i && !cmp_digest(&g->files[i - 1].d, &g->files[i].d)) {
-			v[k - 1].n++;
-			continue;
-		}
-		v[k].first = i;
-		v[k].n = 1;
-		v[k].path = g->files[i].path;
-		k++;
-	}
-	qsort(v, k, sizeof(*v), cmp_group);
-	*ngroups = k;
-	return v;
-}
-
-/* Sort the listing; drop what was listed twice (overlapping inputs). */
-static void sort_misses(struct gen *g)
-{
-	size_t i, n = 0;
-
-	hint_notes(g);
-	if (g->nnotes)
-		qsort(g->notes, g->nnotes, sizeof(char *), cmp_str);
-
-	if (g->nmiss)
-		qsort(g->miss, g->nmiss, sizeof(*g->miss), cmp_miss);
-	for (i = 0; i < g->nmiss; i++) {
-		if (n && !cmp_miss(&g->miss[n - 1], &g->miss[i])) {
-			free(g->miss[i].what);
-			free(g->miss[i].why);
-		} else {
-			g->miss[n++] = g->miss[i];
-		}
-	}
-	g->nmiss = n;
-}
-
-/* "# TEXT\n", TEXT escaped: no newline, CR or NUL can end the comment. */
-static void comment(FILE *f, const char *prefix, const char *s)
-{
-	fputs("# ", f);
-	fputs(prefix, f);
-	ipectl_print_escaped(f, s, strlen(s));
-	fputc('\n', f);
-}
-
-static void hex(FILE *f, const unsigned char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		fprintf(f, "%02x", b[i]);
-}
-
-/* An earlier trusted device with @d's root hash, or NULL. */
-static const struct ipectl_dmv_dev *same_root(const struct gen *g,
-					      const struct ipectl_dmv_dev *d)
-{
-	const struct ipectl_dmv_dev *e;
-
-	for (e = g->dmv; e < d; e++) {
-		if (e->kind == IPECTL_DMV_TRUSTED &&
-		    !strcmp(e->root.alg, d->root.alg) &&
-		    e->root.len == d->root.len &&
-		    !memcmp(e->root.digest, d->root.digest, d->root.len))
-			return e;
-	}
-	return NULL;
-}
-
-static void write_dm(FILE *f, const struct gen *g)
-{
-	const struct ipectl_dmv_dev *d;
-	const char *signed_dev = NULL;
-	size_t i;
-
-	for (i = 0; i < g->ndmv; i++) {
-		d = &g->dmv[i];
-		if (d->kind != IPECTL_DMV_TRUSTED)
-			continue;
-		if (d->root.sig && !signed_dev)
-			signed_dev = d->name;
-		if (same_root(g, d)) {
-			comment(f, "(its root hash has a rule above) dm-verity device ",
-				d->name);
-			continue;
-		}
-		comment(f, "dm-verity device ", d->name);
-		fprintf(f, "op=EXECUTE dmverity_roothash=%s:", d->root.alg);
-		hex(f, d->root.digest, d->root.len);
-		fputs(" action=ALLOW\n", f);
-	}
-	if (!signed_dev)
-		return;
-	comment(f, "a signed root hash (root_hash_sig_key_desc): this trusts every dm-verity device whose root hash signature the kernel verified, not only ",
-		signed_dev);
-	fputs("op=EXECUTE dmverity_signature=TRUE action=ALLOW\n", f);
-}
-
-static void write_fsv(FILE *f, const struct gen *g, const struct group *v,
-		      size_t nv)
-{
-	size_t i, j;
-
-	for (i = 0; i < nv; i++) {
-		const struct gen_file *gf = &g->files[v[i].first];
-
-		fputs("# ", f);
-		for (j = 0; j < v[i].n && j < COMMENT_PATHS; j++) {
-			if (j)
-				fputs(", ", f);
-			ipectl_print_escaped(f, gf[j].path, strlen(gf[j].path));
-		}
-		if (v[i].n > COMMENT_PATHS)
-			fprintf(f, " and %zu more (%zu paths)",
-				v[i].n - COMMENT_PATHS, v[i].n);
-		fprintf(f, "\nop=EXECUTE fsverity_digest=%s:", gf->d.alg);
-		hex(f, gf->d.bytes, gf->d.len);
-		fputs(" action=ALLOW\n", f);
-	}
-}
-
-static void write_misses(FILE *f, const struct gen *g)
-{
-	size_t i;
-
-	for (i = 0; i < g->nnotes; i++)
-		comment(f, "NOTE: ", g->notes[i]);
-	if (!g->nmiss)
-		return;
-	fprintf(f, "#\n# NO RULE for these %zu (the policy is incomplete):\n",
-		g->nmiss);
-	for (i = 0; i < g->nmiss; i++) {
-		fputs("# - ", f);
-		ipectl_print_escaped(f, g->miss[i].what, strlen(g->miss[i].what));
-		if (*g->miss[i].why) {
-			fputs(": ", f);
-			ipectl_print_escaped(f, g->miss[i].why,
-					     strlen(g->miss[i].why));
-		}
-		fputc('\n', f);
-	}
-}
-
-struct gen_opts {
-	const char **fsv;	/* --fsverity paths */
-	size_t nfsv;
-	const char **reports;	/* --from-report files */
-	size_t nreports;
-	bool dmverity;
-	const char *deflt;	/* "ALLOW" or "DENY" */
-	const char *name;
-	const char *version;
-	const char *out;
-	bool force;
-};
-
-/* The policy text, into a malloc'ed buffer. */
-static int write_policy(struct gen *g, const struct gen_opts *o,
-			char **text, size_t *len)
-{
-	struct group *v;
-	size_t nv;
-	FILE *f;
-
-	v = group_files(g, &nv);
-	if (!v && g->nfiles)
-		return -ENOMEM;
-	sort_misses(g);
-	f = open_memstream(text, len);
-	if (!f) {
-		free(v);
-		return -ENOMEM;
-	}
-	fprintf(f, "policy_name=%s policy_version=%s\n", o->name, o->version);
-	fprintf(f, "# Generated by 'ipectl generate' (see ipectl(8)): %zu fs-verity digest rule(s)%s\n",
-		nv, g->nmiss ? "; INCOMPLETE: what has no rule is listed at the end" : "");
-	fprintf(f, "DEFAULT action=ALLOW\nDEFAULT op=EXECUTE action=%s\n",
-		o->deflt);
-	if (g->boot_verified)
-		fputs("# --boot-verified: files from the initramfs\n"
-		      "op=EXECUTE boot_verified=TRUE action=ALLOW\n", f);
-	write_dm(f, g);
-	write_fsv(f, g, v, nv);
-	write_misses(f, g);
-	free(v);
-	if (fclose(f))
-		return -ENOMEM;
-	return 0;
-}
-
-/* The notes and misses, one line each, escaped (paths are anyone's bytes). */
-static void print_misses(FILE *f, const struct gen *g)
-{
-	size_t i;
-
-	for (i = 0; i < g->nnotes; i++) {
-		fputs("ipectl: note: ", f);
-		ipectl_print_escaped(f, g->notes[i], strlen(g->notes[i]));
-		fputc('\n', f);
-	}
-	for (i = 0; i < g->nmiss; i++) {
-		fputs("ipectl: warning: no rule for ", f);
-		ipectl_print_escaped(f, g->miss[i].what, strlen(g->miss[i].what));
-		if (*g->miss[i].why) {
-			fputs(": ", f);
-			ipectl_print_escaped(f, g->miss[i].why,
-					     strlen(g->miss[i].why));
-		}
-		fputc('\n', f);
-	}
-}
-
-/*
- * Everything listed, on stderr in one write where memory allows: stderr
- * is unbuffered, and there can be 100 000 lines.
- */
-static void warn_misses(const struct gen *g)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (f) {
-		print_misses(f, g);
-		if (!fclose(f))
-			fwrite(buf, 1, len, stderr);
-		else
-			print_misses(stderr, g);
-		free(buf);
-	} else {
-		print_misses(stderr, g);
-	}
-	if (g->nmiss)
-		ipectl_warn("%zu thing(s) have no rule: the policy is incomplete (exit status 3)",
-			    g->nmiss);
 }
 
 /* A policy_version: three numbers 0..65535, as the kernel takes it. */
@@ -812,7 +421,7 @@ static int generate(struct gen *g, const struct gen_opts *o)
 		status = from_report(g, o->reports[i]);
 	if (status)
 		return status;
-	rc = write_policy(g, o, &text, &len);
+	rc = gen_write_policy(g, o, &text, &len);
 	if (rc) {
 		ipectl_error("out of memory");
 		return IPECTL_EXIT_SYSTEM;
@@ -831,7 +440,7 @@ static int generate(struct gen *g, const struct gen_opts *o)
 		ipectl_error("%s: cannot write: %s", o->out, strerror(-rc));
 		return ipectl_exit_status(rc);
 	}
-	warn_misses(g);
+	gen_warn_misses(g);
 	if (len > 64000)
 		ipectl_warn("the policy is %zu bytes: too large to sign as PKCS#7 (65535 bytes in all); sign it with 'ipectl sign --appended' (ipe_lkm only)",
 			    len);

@@ -132,7 +132,7 @@ static const struct ipectl_cmd cmds[] = {
 "                   other filesystems (give them with --fsverity too):\n"
 "                   op=EXECUTE fsverity_digest=ALG:HEX action=ALLOW, the\n"
 "                   digest the kernel measures, one rule per digest\n"
-"  --scripts        also \"#!\" scripts\n"
+"  --scripts        also \"#!\" scripts (a file given itself: always)\n"
 "  --enable         turn fs-verity on (SHA-256, 4096-byte blocks) where it\n"
 "                   is off; without it such files get no rule\n"
 "  --dmverity       each active dm-verity device's root hash, and\n"

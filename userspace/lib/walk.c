@@ -198,7 +198,7 @@ int ipectl_walk(const char *root, ipectl_walk_fn fn, void *ctx)
 	} else {
 		struct ipectl_walk_ent e = { .what = IPECTL_WALK_FILE,
 					     .path = w->path, .fd = fd,
-					     .st = &st };
+					     .st = &st, .top = true };
 
 		rc = fn(ctx, &e);
 		close(fd);

@@ -6,6 +6,7 @@
 #ifndef IPECTL_WALK_H
 #define IPECTL_WALK_H
 
+#include <stdbool.h>
 #include <sys/stat.h>
 
 enum ipectl_exec_kind {
@@ -30,6 +31,8 @@ enum ipectl_walk_what {
  * @fd: IPECTL_WALK_FILE: the file, open O_RDONLY (closed after the call).
  * @st: IPECTL_WALK_FILE: its fstat().
  * @err: IPECTL_WALK_ERROR: the negative errno.
+ * @top: IPECTL_WALK_FILE: the file is the walk's root itself, named by the
+ *	caller rather than found.
  */
 struct ipectl_walk_ent {
 	enum ipectl_walk_what what;
@@ -37,6 +40,7 @@ struct ipectl_walk_ent {
 	int fd;
 	const struct stat *st;
 	int err;
+	bool top;
 };
 
 /* Return 0 to go on, a negative errno to stop the walk with it. */
