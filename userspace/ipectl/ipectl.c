@@ -116,6 +116,47 @@ static const struct ipectl_cmd cmds[] = {
 "engine as the kernel.  OP defaults to EXECUTE.\n",
 	},
 	{
+		.name = "generate",
+		.func = cmd_generate,
+		.short_desc = "write a policy trusting what this machine has",
+		.usage =
+"ipectl generate [--fsverity PATH]... [--scripts] [--enable] [--dmverity]\n"
+"                [--boot-verified] [--from-report FILE.json]...\n"
+"                [--default ALLOW|DENY] [--name NAME] [--version M.m.r]\n"
+"                [-o OUT] [--force]\n"
+"\n"
+"Write a policy that lets run what this (reference) machine has:\n"
+"  --fsverity PATH  every ELF executable and shared object (ET_EXEC, ET_DYN,\n"
+"                   whatever its mode) under PATH, a file or a directory\n"
+"                   walked without following symbolic links nor entering\n"
+"                   other filesystems (give them with --fsverity too):\n"
+"                   op=EXECUTE fsverity_digest=ALG:HEX action=ALLOW, the\n"
+"                   digest the kernel measures, one rule per digest\n"
+"  --scripts        also \"#!\" scripts (a file given itself: always)\n"
+"  --enable         turn fs-verity on (SHA-256, 4096-byte blocks) where it\n"
+"                   is off; without it such files get no rule\n"
+"  --dmverity       each active dm-verity device's root hash, and\n"
+"                   dmverity_signature=TRUE if a root hash was signed\n"
+"  --boot-verified  op=EXECUTE boot_verified=TRUE (the initramfs)\n"
+"  --from-report F  the executables 'ipectl report --json' saw denied or\n"
+"                   would-deny, as --fsverity takes them (scripts too),\n"
+"                   when the same file (inode, device) is here\n"
+"  --default A      the op=EXECUTE default (DENY)\n"
+"  --name, --version  policy_name (generated), policy_version (0.0.1)\n"
+"  -o OUT           the policy file (standard output); kept unless --force\n"
+"\n"
+"The policy: the header, DEFAULT action=ALLOW, DEFAULT op=EXECUTE action=A,\n"
+"then boot_verified, the dm-verity rules by device name, the fs-verity\n"
+"rules by first path, each after a comment naming where it came from;\n"
+"the same inputs give the same bytes.  What gets no rule (fs-verity off,\n"
+"not readable, not here, another op...) is listed at its end and on\n"
+"stderr, with what to do.\n"
+"\n"
+"Exit status: 0 every executable found has a rule, 3 the policy was\n"
+"written but something has no rule, 1 bad usage or an unreadable input,\n"
+"2 a system error (nothing written).\n",
+	},
+	{
 		.name = "deploy",
 		.func = cmd_deploy,
 		.short_desc = "load or update a signed policy in the kernel",

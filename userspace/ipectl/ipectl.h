@@ -35,6 +35,7 @@ int cmd_load(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_unload(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_rescan(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 int cmd_report(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int cmd_generate(const struct ipectl_cmd *cmd, int argc, char *argv[]);
 
 int ipectl_check_buffer(const char *file, const unsigned char *data,
 			size_t len, bool json, bool quiet);

@@ -13,7 +13,7 @@
 
 #include <libkmod.h>
 
-#include "fileprops.h"
+#include "dm.h"
 #include "module.h"
 
 /* ipectl says what went wrong itself; libkmod's own log would repeat it */

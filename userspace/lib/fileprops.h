@@ -6,6 +6,7 @@
 #define IPECTL_FILEPROPS_H
 
 #include <stdbool.h>
+#include "dm.h"
 #include "ipe_engine.h"
 
 struct ipectl_file_props {
@@ -22,7 +23,5 @@ struct ipectl_file_props {
 
 int ipectl_file_props(const char *path, struct ipectl_file_props *fp,
 		      char *note, size_t notelen);
-
-int ipectl_dm_verity_rescan(char *err, size_t errlen);
 
 #endif /* IPECTL_FILEPROPS_H */

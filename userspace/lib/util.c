@@ -181,6 +181,8 @@ static const struct {
 	{ ENODATA, "ENODATA" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 	{ ENOTTY, "ENOTTY" }, { EISDIR, "EISDIR" }, { ENODEV, "ENODEV" },
 	{ EAGAIN, "EWOULDBLOCK" }, { ENXIO, "ENXIO" }, { ENOSPC, "ENOSPC" },
+	{ ETXTBSY, "ETXTBSY" }, { EROFS, "EROFS" }, { EDQUOT, "EDQUOT" },
+	{ EOVERFLOW, "EOVERFLOW" }, { ELOOP, "ELOOP" },
 };
 
 /**
@@ -210,7 +212,9 @@ const char *ipectl_errno_name(int err)
  * 1 when what was asked is wrong and changing the request or its input
  * fixes it: an invalid policy or signature, a policy that already exists,
  * a rollback, a size limit.  2 when the system refused or failed:
- * permissions, a busy or missing device or file, memory, I/O.  (A caller
+ * permissions, a signer this machine does not trust (ENOKEY,
+ * EKEYREJECTED: its configuration refused), a busy or missing device or
+ * file, memory, I/O.  (A caller
  * that knows ENOENT means "no policy of the name you gave" says so and
  * returns IPECTL_EXIT_INPUT itself.)
  *
@@ -225,7 +229,6 @@ int ipectl_exit_status(int err)
 		return IPECTL_EXIT_OK;
 	case EINVAL: case EBADMSG: case EEXIST: case ESTALE:
 	case EMSGSIZE: case E2BIG: case ENAMETOOLONG: case ERANGE:
-	case ENOKEY: case EKEYREJECTED: case EKEYEXPIRED: case EKEYREVOKED:
 	case ENOTDIR: case EISDIR: case ELOOP: case EILSEQ: case ENOEXEC:
 	case ENOPKG:
 		return IPECTL_EXIT_INPUT;

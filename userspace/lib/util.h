@@ -15,6 +15,7 @@ enum {
 	IPECTL_EXIT_INPUT = 1,	/* bad input: invalid policy, usage, unreadable file */
 	IPECTL_EXIT_SYSTEM = 2,	/* the system or kernel refused */
 	IPECTL_EXIT_UNVERIFIED = 3,	/* verify without -c: intact, signer not verified */
+	IPECTL_EXIT_INCOMPLETE = 3,	/* generate: written, some files have no rule */
 };
 
 /* Largest file ipectl reads as a policy: far past anything loadable. */
