@@ -267,6 +267,8 @@ static int read_rules(const struct status *st, struct rules *ru)
 		return 0;
 	snprintf(rel, sizeof(rel), "policies/%s/rule_hits", st->active);
 	n = ipectl_tree_read_all(&st->t, rel, &ru->text);
+	if (n == -ESTALE)	/* updated while read: read the new one */
+		n = ipectl_tree_read_all(&st->t, rel, &ru->text);
 	if (n == -ENOENT) {
 		char v[32];
 
