@@ -20,7 +20,9 @@
  * file whose properties cannot be read is treated as a DENY: refused in
  * enforce mode (nothing is allowed that we could not judge), allowed in
  * permissive mode, and audited either way, so that a permissive
- * evaluation shows it.
+ * evaluation shows it.  The rule or DEFAULT that decided is counted in
+ * the policy's hits (an ipe_lkm extension; a file we could not judge was
+ * decided by none).
  *
  * Context: any context the hooked functions run in; does not sleep.
  * Return: 0 to allow, -EACCES to deny.
@@ -59,6 +61,7 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 	}
 
 	ipe_eng_eval(pol->parsed, &ctx, &m);
+	ipe_lkm_hits_inc(pol->hits, ipe_eng_match_slot(pol->parsed, &m));
 	ipe_lkm_audit_match(&m, file, hook);
 	if (m.action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
 		rc = -EACCES;

@@ -4,11 +4,12 @@
  *
  *   <tree>/success_audit 0600, enforce 0600, new_policy 0200, policies/
  *   <tree>/policies/<name>/pkcs7 policy name version 0444, active 0600,
- *                          update delete 0200
+ *                          update delete 0200, rule_hits 0400
  *
  * new_policy and update take either signed format (docs/policy-formats.md);
  * pkcs7 reads back the blob as written, whichever format, and policy its
- * text.
+ * text.  rule_hits is ipe_lkm's own (docs/module.md): a line per rule and
+ * DEFAULT of the policy, in its order, "<line> <hits> <rule>\n".
  *
  * <tree> is "ipe" when that name is free (no built-in IPE), else "ipe_lkm";
  * the module parameter tree= chooses.  Every write checks CAP_MAC_ADMIN of
@@ -41,6 +42,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/security.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -54,7 +56,7 @@ static struct dentry *root, *policy_root, *nodes[3];
 
 enum {
 	F_PKCS7, F_POLICY, F_NAME, F_VERSION, F_ACTIVE, F_UPDATE, F_DELETE,
-	__F_MAX
+	F_HITS, __F_MAX
 };
 
 /*
@@ -252,7 +254,7 @@ static ssize_t new_policy(struct file *f, const char __user *data, size_t len,
 }
 
 /* The directory inode holding @f, whose i_private is its policy. */
-static struct inode *dir_of(struct file *f)
+static struct inode *dir_of(const struct file *f)
 {
 	return d_inode(f->f_path.dentry->d_parent);
 }
@@ -452,6 +454,106 @@ static ssize_t delete_policy(struct file *f, const char __user *data,
 	return len;
 }
 
+/*
+ * rule_hits, a seq_file: each read() runs start..stop under the directory's
+ * inode lock (shared), so the policy cannot go meanwhile.  A read from
+ * offset 0 takes the policy the directory shows; a later read of the same
+ * open file fails with -ESTALE if another one is shown by then (an
+ * update), -ENOENT if none (a delete), as the other files do.
+ */
+struct hits_iter {
+	u64 id;				/* of the policy read from offset 0 */
+	struct inode *dir;		/* locked from start to stop */
+	const struct ipe_lkm_policy *p;
+	loff_t k;
+};
+
+static void *hits_at(struct hits_iter *it, loff_t k)
+{
+	it->k = k;
+	return k < ipe_eng_nlisted(it->p->parsed) ? it : NULL;
+}
+
+static void *hits_start(struct seq_file *m, loff_t *pos)
+{
+	struct hits_iter *it = m->private;
+
+	it->dir = dir_of(m->file);
+	inode_lock_shared(it->dir);
+	it->p = policy_of(it->dir);
+	if (!it->p)
+		return ERR_PTR(-ENOENT);
+	if (!*pos)
+		it->id = it->p->id;
+	else if (it->id != it->p->id)
+		return ERR_PTR(-ESTALE);
+	return hits_at(it, *pos);
+}
+
+static void *hits_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct hits_iter *it = v;
+
+	return hits_at(it, ++*pos);
+}
+
+static void hits_stop(struct seq_file *m, void *v)
+{
+	struct hits_iter *it = m->private;
+
+	inode_unlock_shared(it->dir);
+}
+
+static int hits_show(struct seq_file *m, void *v)
+{
+	const struct hits_iter *it = v;
+	const struct ipe_eng_policy *pp = it->p->parsed;
+	u32 slot = ipe_eng_listed_slot(pp, (u32)it->k);
+	struct ipe_eng_match match;
+	char small[160], *rule = small;
+	size_t n;
+
+	ipe_eng_slot_match(pp, slot, &match);
+	n = ipe_eng_render_match(&match, IPE_ENG_RENDER_AUDIT, small,
+				 sizeof(small));
+	if (n >= sizeof(small)) {
+		rule = kmalloc(n + 1, GFP_KERNEL);
+		if (!rule)
+			return -ENOMEM;
+		ipe_eng_render_match(&match, IPE_ENG_RENDER_AUDIT, rule, n + 1);
+	}
+	seq_printf(m, "%u %llu %s\n", ipe_eng_slot_line(pp, slot),
+		   ipe_lkm_hits_sum(it->p->hits, slot), rule);
+	if (rule != small)
+		kfree(rule);
+	return 0;
+}
+
+static const struct seq_operations hits_seq_ops = {
+	.start = hits_start,
+	.next = hits_next,
+	.stop = hits_stop,
+	.show = hits_show,
+};
+
+static int hits_open(struct inode *inode, struct file *f)
+{
+	int rc = tree_open(inode, f);
+
+	if (rc)
+		return rc;
+	rc = seq_open_private(f, &hits_seq_ops, sizeof(struct hits_iter));
+	if (rc)
+		tree_release(inode, f);
+	return rc;
+}
+
+static int hits_release(struct inode *inode, struct file *f)
+{
+	seq_release_private(inode, f);
+	return tree_release(inode, f);
+}
+
 static const struct file_operations audit_fops =
 	TREE_FOPS(.read = getaudit, .write = setaudit);
 static const struct file_operations enforce_fops =
@@ -471,6 +573,10 @@ static const struct {
 		       TREE_FOPS(.read = getactive, .write = setactive) },
 	[F_UPDATE] = { "update", 0200, TREE_FOPS(.write = update_policy) },
 	[F_DELETE] = { "delete", 0200, TREE_FOPS(.write = delete_policy) },
+	/* ipe_lkm's own: not in upstream's tree */
+	[F_HITS] = { "rule_hits", 0400,
+		     { .open = hits_open, .release = hits_release,
+		       .read = seq_read, .llseek = seq_lseek } },
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <linux/ftrace.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #if __has_include(<crypto/sha2.h>)
@@ -33,6 +34,42 @@ enum ipe_lkm_hook {
 
 struct ipe_lkm_policyfs;
 
+/* hits.c: per-CPU counters of a policy's deciding slots. */
+#define IPE_LKM_HITS_CHUNK 2048u
+
+/**
+ * struct ipe_lkm_hits - how often each slot of a policy decided.
+ * @nslots: ipe_eng_nslots() of the policy.
+ * @nchunks: entries at @chunk.
+ * @chunk: per-CPU arrays of IPE_LKM_HITS_CHUNK counters (the last may be
+ *	shorter); slot s is @chunk[s / IPE_LKM_HITS_CHUNK][s % ...].
+ *
+ * Immutable but for the counters (see hits.c for who writes them when).
+ */
+struct ipe_lkm_hits {
+	u32 nslots;
+	u32 nchunks;
+	u64 __percpu *chunk[];
+};
+
+struct ipe_lkm_hits *ipe_lkm_hits_alloc(const struct ipe_eng_policy *p);
+void ipe_lkm_hits_free(struct ipe_lkm_hits *h);
+void ipe_lkm_hits_reset(struct ipe_lkm_hits *h);
+u64 ipe_lkm_hits_sum(const struct ipe_lkm_hits *h, u32 slot);
+
+/*
+ * Count a decision of slot @slot: on this CPU, without a lock.  Context:
+ * any, under rcu_read_lock() on the policy owning @h.  (IPE_LKM_NO_HITS:
+ * bench/ only, to measure what counting costs.)
+ */
+static inline void ipe_lkm_hits_inc(struct ipe_lkm_hits *h, u32 slot)
+{
+#ifndef IPE_LKM_NO_HITS
+	this_cpu_inc(h->chunk[slot / IPE_LKM_HITS_CHUNK]
+			     [slot % IPE_LKM_HITS_CHUNK]);
+#endif
+}
+
 /* Largest write to new_policy or update (either format). */
 #define IPE_LKM_MAX_POLICY (64u << 20)
 
@@ -50,8 +87,12 @@ struct ipe_lkm_policyfs;
  *	ipe_lkm_policy_lock.
  * @fs: its securityfs directory (fs.c), NULL while it has none; read and
  *	written by fs.c under that directory's inode lock.
+ * @hits: how often each of its rules and DEFAULTs decided (hits.c).
+ * @id: unique among the policies loaded since the module was (fs.c tells
+ *	a policy from its update by it, even at the same address).
  *
- * Everything but @list and @fs is immutable once the policy is listed.  A
+ * Everything but @list, @fs and the counters of @hits is immutable once
+ * the policy is listed.  A
  * listed policy is freed only after it has been unlisted and an RCU grace
  * period has passed since it was last the active one.
  */
@@ -64,6 +105,8 @@ struct ipe_lkm_policy {
 	u8 digest[SHA256_DIGEST_SIZE];
 	struct list_head list;
 	struct ipe_lkm_policyfs *fs;
+	struct ipe_lkm_hits *hits;
+	u64 id;
 };
 
 /*

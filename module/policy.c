@@ -11,6 +11,7 @@
  * before calling in here for that policy.  This file owns every loaded
  * policy (the list) and frees them; fs.c only shows them.
  */
+#include <linux/atomic.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -50,6 +51,7 @@ void ipe_lkm_free_policy(struct ipe_lkm_policy *p)
 	if (IS_ERR_OR_NULL(p))
 		return;
 	WARN_ON_ONCE(p->fs);
+	ipe_lkm_hits_free(p->hits);
 	ipe_eng_policy_free(p->parsed);
 	if (!p->pkcs7)
 		kfree(p->text);
@@ -102,8 +104,12 @@ static int verify(struct ipe_lkm_policy *p)
 	return 0;
 }
 
+/* The id of the next policy (struct ipe_lkm_policy). */
+static atomic64_t next_id = ATOMIC64_INIT(0);
+
 /**
- * ipe_lkm_new_policy() - verify and parse a policy.
+ * ipe_lkm_new_policy() - verify and parse a policy, with zeroed hit
+ * counters.
  * @text: a plain policy (the boot policy), or NULL.
  * @textlen: bytes at @text.
  * @blob: when @text is NULL: a signed policy, in either format (upstream's
@@ -115,7 +121,7 @@ static int verify(struct ipe_lkm_policy *p)
  * Return: the policy, or an ERR_PTR: the signature's errors (-EBADMSG for
  * a message that is not PKCS#7 or a malformed trailer, -EMSGSIZE, -ENOKEY,
  * -EKEYREJECTED, -ENOPKG, -EINVAL for a corrupted RSA signature), then
- * the parser's, or -ENOMEM.
+ * the parser's, or -ENOMEM (also for the counters).
  */
 struct ipe_lkm_policy *ipe_lkm_new_policy(const char *text, size_t textlen,
 					  u8 *blob, size_t bloblen)
@@ -150,6 +156,13 @@ struct ipe_lkm_policy *ipe_lkm_new_policy(const char *text, size_t textlen,
 	rc = parse(p);
 	if (rc)
 		goto err;
+	/* zeroed: a new policy, or an update, starts from no hits */
+	p->hits = ipe_lkm_hits_alloc(p->parsed);
+	if (!p->hits) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	p->id = atomic64_inc_return(&next_id);
 	return p;
 err:
 	ipe_lkm_free_policy(p);
@@ -234,7 +247,9 @@ int ipe_lkm_unlist_policy(struct ipe_lkm_policy *p)
  * ipe_lkm_set_active() - make a policy the active one.
  * @p: a listed policy.
  *
- * As upstream, no grace period: the previous policy stays listed.
+ * As upstream, no grace period: the previous policy stays listed.  The
+ * policy's hit counters start again from zero (not when it was active
+ * already: that is no activation, and upstream audits none).
  *
  * Context: process context; the policy's directory inode lock held.
  * Return: 0 (also if already active); -EINVAL if the active policy has a
@@ -254,6 +269,7 @@ int ipe_lkm_set_active(struct ipe_lkm_policy *p)
 		mutex_unlock(&ipe_lkm_policy_lock);
 		return -EINVAL;
 	}
+	ipe_lkm_hits_reset(p->hits);
 	rcu_assign_pointer(ipe_lkm_active_policy, p);
 	ipe_lkm_audit_activation(ap, p);
 	pin_update();

@@ -104,6 +104,7 @@ struct ipe_eng_index;
 /**
  * struct ipe_eng_op_table - the rules and DEFAULT of one operation.
  * @default_action: the op's DEFAULT, or IPE_ENG_ACTION_INVALID.
+ * @default_line: 1-based line of the op's DEFAULT, 0 without one.
  * @nrules: number of rules of this op.
  * @rules: every rule of the op, in file order (@rules[i]->pos == i).
  * @nplain: number of entries at @plain.
@@ -114,6 +115,7 @@ struct ipe_eng_index;
  */
 struct ipe_eng_op_table {
 	enum ipe_eng_action default_action;
+	u32 default_line;
 	u32 props_used;
 	u32 nrules;
 	const struct ipe_eng_rule **rules;
@@ -127,6 +129,7 @@ struct ipe_eng_op_table {
  * @name: the policy_name value.
  * @version: major, minor, revision.
  * @global_default: the global DEFAULT, or IPE_ENG_ACTION_INVALID.
+ * @global_default_line: 1-based line of the global DEFAULT, 0 without one.
  * @nrules: number of rules of all ops.
  * @tables: one per op.
  *
@@ -136,6 +139,7 @@ struct ipe_eng_policy {
 	const char *name;
 	u16 version[3];
 	enum ipe_eng_action global_default;
+	u32 global_default_line;
 	u32 nrules;
 	struct ipe_eng_op_table tables[__IPE_ENG_OP_MAX];
 	/* private: storage owned by the policy */
@@ -224,6 +228,25 @@ void ipe_eng_eval(const struct ipe_eng_policy *p,
 		  const struct ipe_eng_ctx *ctx, struct ipe_eng_match *m);
 bool ipe_eng_rule_matches(const struct ipe_eng_rule *r,
 			  const struct ipe_eng_ctx *ctx);
+
+/*
+ * Deciding slots: one per thing that can decide an evaluation, to count
+ * decisions by.  Slot i < nrules is the i-th rule in file order; then one
+ * per op's DEFAULT (nrules + op); the last is the global DEFAULT, which
+ * also decides, as ALLOW, what no DEFAULT covers (the invalid op).
+ */
+static inline u32 ipe_eng_nslots(const struct ipe_eng_policy *p)
+{
+	return p->nrules + __IPE_ENG_OP_MAX + 1;
+}
+
+u32 ipe_eng_match_slot(const struct ipe_eng_policy *p,
+		       const struct ipe_eng_match *m);
+u32 ipe_eng_slot_line(const struct ipe_eng_policy *p, u32 slot);
+void ipe_eng_slot_match(const struct ipe_eng_policy *p, u32 slot,
+			struct ipe_eng_match *m);
+u32 ipe_eng_nlisted(const struct ipe_eng_policy *p);
+u32 ipe_eng_listed_slot(const struct ipe_eng_policy *p, u32 k);
 
 /* Rendering flavours for ipe_eng_render_match(). */
 enum ipe_eng_render_style {

@@ -281,15 +281,19 @@ static int parse_op(struct span t, enum ipe_eng_op *op)
 static int set_default(struct parser *ps, enum ipe_eng_op op,
 		       enum ipe_eng_action a, struct span last)
 {
-	enum ipe_eng_action *slot = op == IPE_ENG_OP_INVALID ?
-		&ps->p->global_default : &ps->p->tables[op].default_action;
+	bool global = op == IPE_ENG_OP_INVALID;
+	enum ipe_eng_action *slot = global ? &ps->p->global_default :
+					     &ps->p->tables[op].default_action;
 
 	if (*slot != IPE_ENG_ACTION_INVALID)
 		return fail(ps, -EBADMSG, last,
-			    op == IPE_ENG_OP_INVALID ?
-			    "a second global DEFAULT" :
+			    global ? "a second global DEFAULT" :
 			    "a second DEFAULT for this op");
 	*slot = a;
+	if (global)
+		ps->p->global_default_line = ps->line;
+	else
+		ps->p->tables[op].default_line = ps->line;
 	return 0;
 }
 

@@ -274,10 +274,81 @@ static void test_parse_op(void)
 	t_end("op names");
 }
 
+/* Deciding slots: every evaluation's, and the listing in line order. */
+static void test_slots(void)
+{
+	static const char pol[] = H
+		"op=EXECUTE boot_verified=TRUE action=ALLOW\n"	/* 2 */
+		"DEFAULT op=EXECUTE action=DENY\n"			/* 3 */
+		"op=KMODULE action=DENY\n"				/* 4 */
+		"\n"
+		"DEFAULT action=ALLOW\n"				/* 6 */
+		"op=EXECUTE fsverity_digest=sha256:" ABCD " action=ALLOW\n";
+	static const u32 want_lines[] = { 2, 3, 4, 6, 7 };
+	struct ipe_eng_ctx ctx = { EX, &f_boot, 0 };
+	struct ipe_eng_policy *p = NULL;
+	struct ipe_eng_match m, back;
+	struct ipe_eng_error e;
+	char a[256], b[256];
+	u32 k, s, nr;
+
+	t_begin();
+	CHECK(!ipe_eng_parse(pol, sizeof(pol) - 1, 0, NULL, NULL, &p, &e),
+	      "parse: %s", e.msg);
+	if (!p) {
+		t_end("deciding slots");
+		return;
+	}
+	nr = p->nrules;
+	CHECK(nr == 3 && ipe_eng_nslots(p) == 3 + __IPE_ENG_OP_MAX + 1,
+	      "nslots %u", ipe_eng_nslots(p));
+	ipe_eng_eval(p, &ctx, &m);
+	CHECK(ipe_eng_match_slot(p, &m) == 0, "first rule: slot 0");
+	ctx.file = &f_fsv;
+	ipe_eng_eval(p, &ctx, &m);
+	CHECK(ipe_eng_match_slot(p, &m) == 2, "indexed rule: slot 2");
+	ctx.file = &f_plain;
+	ipe_eng_eval(p, &ctx, &m);
+	CHECK(ipe_eng_match_slot(p, &m) == nr + EX, "op DEFAULT slot");
+	ctx.op = IPE_ENG_OP_FIRMWARE;
+	ipe_eng_eval(p, &ctx, &m);
+	CHECK(ipe_eng_match_slot(p, &m) == nr + __IPE_ENG_OP_MAX,
+	      "global DEFAULT slot");
+	ctx.op = IPE_ENG_OP_INVALID;
+	ipe_eng_eval(p, &ctx, &m);
+	CHECK(ipe_eng_match_slot(p, &m) == nr + __IPE_ENG_OP_MAX,
+	      "invalid op: global slot");
+	CHECK(ipe_eng_slot_line(p, nr + IPE_ENG_OP_KMODULE) == 0,
+	      "no KMODULE DEFAULT: line 0");
+	CHECK(ipe_eng_nlisted(p) == 5, "listed %u", ipe_eng_nlisted(p));
+	for (k = 0; k < 5; k++) {
+		s = ipe_eng_listed_slot(p, k);
+		CHECK(ipe_eng_slot_line(p, s) == want_lines[k],
+		      "listed %u: line %u, want %u", k,
+		      ipe_eng_slot_line(p, s), want_lines[k]);
+	}
+	/* a slot renders as the evaluation it decides renders */
+	ctx = (struct ipe_eng_ctx){ EX, &f_fsv, 0 };
+	ipe_eng_eval(p, &ctx, &m);
+	ipe_eng_slot_match(p, ipe_eng_match_slot(p, &m), &back);
+	ipe_eng_render_match(&m, IPE_ENG_RENDER_AUDIT, a, sizeof(a));
+	ipe_eng_render_match(&back, IPE_ENG_RENDER_AUDIT, b, sizeof(b));
+	CHECK(!strcmp(a, b), "rendered '%s', want '%s'", b, a);
+	ipe_eng_slot_match(p, nr + EX, &back);
+	ipe_eng_render_match(&back, IPE_ENG_RENDER_AUDIT, b, sizeof(b));
+	CHECK(!strcmp(b, "DEFAULT op=EXECUTE action=DENY"), "op: %s", b);
+	ipe_eng_slot_match(p, nr + __IPE_ENG_OP_MAX, &back);
+	ipe_eng_render_match(&back, IPE_ENG_RENDER_AUDIT, b, sizeof(b));
+	CHECK(!strcmp(b, "DEFAULT action=ALLOW"), "global: %s", b);
+	ipe_eng_policy_free(p);
+	t_end("deciding slots");
+}
+
 int main(void)
 {
 	test_table();
 	test_render();
 	test_parse_op();
+	test_slots();
 	return t_report();
 }

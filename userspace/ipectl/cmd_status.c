@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * cmd_status.c - `ipectl status`: the enforcer, its tree and modes, the
- * active policy, and what is configured for every boot.
+ * active policy, and what is configured for every boot; with --rules, how
+ * often each rule of the active policy decided (ipe_lkm's rule_hits).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +197,137 @@ static void json_member(const char *name, const char *value, bool comma)
 		fputs("null", stdout);
 }
 
-static void print_json(const struct status *st, const struct configured *cf)
+/* One line of rule_hits: "<line> <hits> <rule>". */
+struct rule_hit {
+	unsigned int line;
+	uint64_t hits;
+	const char *rule;	/* inside the file's text */
+};
+
+/* The counters of the active policy, read once for either output. */
+struct rules {
+	char *text;		/* rule_hits, its lines cut at '\n' */
+	struct rule_hit *r;
+	size_t n;
+	const char *unavailable;	/* why there are none, or NULL */
+};
+
+#define NO_RULES_BUILTIN \
+	"per-rule counters are an ipe_lkm extension: not available with the kernel's built-in IPE"
+#define NO_RULES_OLD \
+	"this ipe_lkm has no per-rule counters (policies/NAME/rule_hits): it is older than ipectl"
+
+/* Cut @text into its lines and parse each.  Return: 0 or -EBADMSG. */
+static int parse_rule_hits(char *text, struct rules *ru)
+{
+	char *line, *save = NULL;
+	size_t cap = 0;
+	int end;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct rule_hit h;
+
+		end = 0;
+		if (sscanf(line, "%u %" SCNu64 " %n", &h.line, &h.hits,
+			   &end) != 2 || !end || !line[end])
+			return -EBADMSG;
+		h.rule = line + end;
+		if (ru->n == cap) {
+			struct rule_hit *r;
+
+			cap = cap ? 2 * cap : 64;
+			r = realloc(ru->r, cap * sizeof(*r));
+			if (!r)
+				return -ENOMEM;
+			ru->r = r;
+		}
+		ru->r[ru->n++] = h;
+	}
+	return 0;
+}
+
+/*
+ * The active policy's rule_hits, into @ru (nothing without an active
+ * policy).  Return: 0, or -errno when the file could not be read (then
+ * ru->unavailable says why when that is not an error of the moment).
+ */
+static int read_rules(const struct status *st, struct rules *ru)
+{
+	char rel[512];
+	ssize_t n;
+	int rc;
+
+	memset(ru, 0, sizeof(*ru));
+	if (!st->t.module) {
+		ru->unavailable = NO_RULES_BUILTIN;
+		return -ENOTSUP;
+	}
+	if (!st->active[0])
+		return 0;
+	snprintf(rel, sizeof(rel), "policies/%s/rule_hits", st->active);
+	n = ipectl_tree_read_all(&st->t, rel, &ru->text);
+	if (n == -ESTALE)	/* updated while read: read the new one */
+		n = ipectl_tree_read_all(&st->t, rel, &ru->text);
+	if (n == -ENOENT) {
+		char v[32];
+
+		/* the policy is there, its counters are not */
+		snprintf(rel, sizeof(rel), "policies/%s/version", st->active);
+		if (ipectl_tree_read(&st->t, rel, v, sizeof(v)) >= 0)
+			ru->unavailable = NO_RULES_OLD;
+	}
+	if (n < 0)
+		return (int)n;
+	rc = parse_rule_hits(ru->text, ru);
+	if (rc == -EBADMSG)
+		ipectl_error("%s/%s: not lines of '<line> <hits> <rule>'",
+			     st->t.path, rel);
+	return rc;
+}
+
+static void json_rules(const struct rules *ru, int err)
+{
+	size_t i;
+
+	if (err) {
+		fputs(",\"rules\":null", stdout);
+		if (ru->unavailable) {
+			fputs(",\"rules_unavailable\":", stdout);
+			ipectl_json_str(stdout, ru->unavailable,
+					strlen(ru->unavailable));
+		}
+		return;
+	}
+	fputs(",\"rules\":[", stdout);
+	for (i = 0; i < ru->n; i++) {
+		printf("%s{\"line\":%u,\"rule\":", i ? "," : "",
+		       ru->r[i].line);
+		ipectl_json_str(stdout, ru->r[i].rule, strlen(ru->r[i].rule));
+		printf(",\"hits\":%" PRIu64 "}", ru->r[i].hits);
+	}
+	putchar(']');
+}
+
+static void print_rules(const struct status *st, const struct rules *ru)
+{
+	size_t i;
+
+	if (!st->active[0]) {
+		printf("\nrules:          none (no active policy)\n");
+		return;
+	}
+	printf("\nrules of %s %s, hits since it was activated:\n", st->active,
+	       st->version);
+	printf("%10s  %5s  %s\n", "hits", "line", "rule");
+	for (i = 0; i < ru->n; i++)
+		printf("%10" PRIu64 "  %5u  %s\n", ru->r[i].hits,
+		       ru->r[i].line, ru->r[i].rule);
+}
+
+/* Print the status (and the rules, @ru non-NULL) as one JSON object. */
+static void print_json(const struct status *st, const struct configured *cf,
+		       const struct rules *ru, int rules_err)
 {
 	printf("{\"enforcer\":\"%s\"", st->t.module ? "ipe_lkm" : "builtin");
 	json_member("module_version", st->t.module ? st->module_version : "",
@@ -215,6 +347,8 @@ static void print_json(const struct status *st, const struct configured *cf)
 	json_member("problem", st->problem, true);
 	putchar(',');
 	json_configured(cf);
+	if (ru)
+		json_rules(ru, rules_err);
 	puts("}");
 }
 
@@ -242,15 +376,33 @@ static void print_text(const struct status *st, const struct configured *cf)
 	print_configured(cf);
 }
 
+/*
+ * --rules: say why there are no counters; return the exit status of the
+ * whole command (@status: that of the rest).
+ */
+static int rules_status(const struct status *st, const struct rules *ru,
+			int err, int status)
+{
+	if (!err)
+		return status;
+	if (ru->unavailable)
+		ipectl_error("%s", ru->unavailable);
+	else if (err != -EBADMSG)
+		ipectl_error("cannot read the counters of '%s': %s",
+			     st->active, strerror(-err));
+	return IPECTL_EXIT_SYSTEM;
+}
+
 int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[])
 {
 	struct ipectl_tree_opts c = { 0 };
 	struct status st = { 0 };
+	struct rules ru = { 0 };
 	struct configured cf;
 	const char *forced;
-	int rc;
+	int rc, rules_err = 0;
 
-	PARSE_OR_RETURN(cmd, argc, argv, &c, 0, "tj");
+	PARSE_OR_RETURN(cmd, argc, argv, &c, 0, "tjR");
 	read_configured(&cf);
 	forced = c.tree ? c.tree : getenv("IPECTL_TREE");
 	rc = ipectl_tree_find(forced, &st.t);
@@ -261,12 +413,21 @@ int cmd_status(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		return IPECTL_EXIT_SYSTEM;
 	}
 	read_status(&st, &cf);
-	if (c.json)
-		print_json(&st, &cf);
-	else
+	if (c.rules)
+		rules_err = read_rules(&st, &ru);
+	if (c.json) {
+		print_json(&st, &cf, c.rules ? &ru : NULL, rules_err);
+	} else {
 		print_text(&st, &cf);
-	if (!st.problem[0])
-		return IPECTL_EXIT_OK;
-	ipectl_error("%s", st.problem);
-	return IPECTL_EXIT_SYSTEM;
+		if (c.rules && !rules_err)
+			print_rules(&st, &ru);
+	}
+	free(ru.r);
+	free(ru.text);
+	rc = IPECTL_EXIT_OK;
+	if (st.problem[0]) {
+		ipectl_error("%s", st.problem);
+		rc = IPECTL_EXIT_SYSTEM;
+	}
+	return c.rules ? rules_status(&st, &ru, rules_err, rc) : rc;
 }

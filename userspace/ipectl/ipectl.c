@@ -206,7 +206,7 @@ static const struct ipectl_cmd cmds[] = {
 		.func = cmd_status,
 		.short_desc = "enforcer, tree, modes and active policy",
 		.usage =
-"ipectl status [--tree PATH] [--json]\n"
+"ipectl status [--tree PATH] [--json] [--rules]\n"
 "\n"
 "The tree is found automatically: ipe_lkm's when the module is loaded,\n"
 "else the kernel's built-in IPE (/sys/kernel/security/ipe); --tree or\n"
@@ -214,7 +214,12 @@ static const struct ipectl_cmd cmds[] = {
 "(/etc/ipe-lkm/boot_policy.pol, /etc/ipe-lkm/policies and its 'active').\n"
 "Exit status 2 when there is no enforcer (saying why, and that configured\n"
 "policies are NOT ENFORCED) or when the configured active policy is not\n"
-"the active one.\n",
+"the active one.\n"
+"\n"
+"--rules: also every rule and DEFAULT of the active policy, in its order,\n"
+"with how often it decided since the policy was last activated (ipe_lkm's\n"
+"policies/NAME/rule_hits; JSON: \"rules\", an array of {line, rule, hits}).\n"
+"Exit status 2 with the kernel's built-in IPE, which has no such counters.\n",
 	},
 	{
 		.name = "enforce",

@@ -103,6 +103,7 @@ int ipectl_tree_opts_parse(const struct ipectl_cmd *cmd, int argc,
 		{ "key", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
 		{ "appended", no_argument, NULL, 'A' },
+		{ "rules", no_argument, NULL, 'R' },
 		{ "passphrase-fd", required_argument, NULL, 'P' },
 		{ "passphrase-env", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -126,6 +127,7 @@ int ipectl_tree_opts_parse(const struct ipectl_cmd *cmd, int argc,
 		case 'k': c->key = optarg; break;
 		case 'c': c->cert = optarg; break;
 		case 'A': c->appended = true; break;
+		case 'R': c->rules = true; break;
 		case 'P':
 		case 'V':
 			if (ipectl_pass_option(&c->pass, o, optarg))

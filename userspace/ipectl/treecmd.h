@@ -19,6 +19,7 @@ struct ipectl_tree_opts {
 	bool json;
 	bool activate;
 	bool appended;
+	bool rules;
 	const char *key, *cert;
 	struct ipectl_pass pass;
 };
