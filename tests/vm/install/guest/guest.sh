@@ -709,6 +709,205 @@ s_unenforced_reported()
 		fail "ipectl status: rc $rc, '$out'"
 }
 
+# ---- --evaluate: the fleet evaluation loop (docs/evaluation.md) -----------
+# ipe_lkm permissive under an evaluation policy that trusts nothing, the real
+# auditd (and audisp-remote forwarding to a collecting auditd on loopback),
+# a workload, `ipectl report`, `ipectl generate --from-report --enable`,
+# the generated policy signed, deployed, enforced.
+
+# The workload: dynamically linked programs of the system, each run twice,
+# and an untrusted copy run once (it exists here, not on the golden image).
+EVAL_BINS="/usr/bin/sort /usr/bin/md5sum /usr/bin/tac /usr/bin/openssl"
+EVAL_COPY=/var/tmp/tac.copy
+EVAL_LOG=/var/log/audit
+
+# eval_run: the workload, with bash builtins only between the programs (any
+# other program would be audited too).  Fails if one of them fails.
+eval_run()
+{
+	local b i
+	for i in 1 2; do
+		for b in $EVAL_BINS; do
+			case $b in
+			*/openssl) "$b" version >/dev/null || return 1 ;;
+			*) "$b" </etc/hostname >/dev/null || return 1 ;;
+			esac
+		done
+	done
+}
+
+s_eval_auditd()
+{
+	apt_get install --no-install-recommends auditd audispd-plugins jq ||
+		fail "apt-get install auditd audispd-plugins jq" || return 1
+	# this machine is node web1 to the collector; the collector is a second
+	# auditd taking only network events (local_events = no) on port 60
+	sed -i -e 's/^name_format = .*/name_format = user/' \
+		-e 's/^##* *name = .*/name = web1/' /etc/audit/auditd.conf
+	grep -q '^name = web1' /etc/audit/auditd.conf || echo 'name = web1' >>/etc/audit/auditd.conf
+	sed -i 's/^active = .*/active = yes/' /etc/audit/plugins.d/au-remote.conf
+	sed -i -e 's/^remote_server =.*/remote_server = 127.0.0.1/' \
+		-e 's/^port = .*/port = 60/' /etc/audit/audisp-remote.conf
+	mkdir -p /etc/audit-collector/plugins.d /var/log/audit-collector
+	sed -e 's|^log_file = .*|log_file = /var/log/audit-collector/audit.log|' \
+		-e 's/^##* *tcp_listen_port = .*/tcp_listen_port = 60/' \
+		-e 's/^tcp_client_ports = .*/tcp_client_ports = 1-65535/' \
+		-e 's/^name_format = .*/name_format = none/' \
+		-e 's|^plugin_dir = .*|plugin_dir = /etc/audit-collector/plugins.d|' \
+		/etc/audit/auditd.conf >/etc/audit-collector/auditd.conf
+	grep -q '^tcp_listen_port = 60' /etc/audit-collector/auditd.conf ||
+		echo 'tcp_listen_port = 60' >>/etc/audit-collector/auditd.conf
+	grep -q '^tcp_client_ports' /etc/audit-collector/auditd.conf ||
+		echo 'tcp_client_ports = 1-65535' >>/etc/audit-collector/auditd.conf
+	printf 'local_events = no\ntcp_max_per_addr = 4\n' >>/etc/audit-collector/auditd.conf
+	chmod 0640 /etc/audit-collector/auditd.conf
+	# the machine's auditd first (systemd reads its pid file), then the
+	# collector, which never talks to the kernel
+	systemctl kill -s TERM auditd.service
+	sleep 1
+	systemctl start auditd.service || fail "auditd did not restart" || return 1
+	auditd -c /etc/audit-collector || fail "the collecting auditd did not start" || return 1
+	sleep 2
+	say "auditd: $(systemctl is-active auditd) ($(auditctl -s | tr '\n' ' ')); collector: $(pgrep -a auditd | tr '\n' ' ')"
+	auditctl -s | grep -q 'pid [1-9]' || fail "no audit daemon registered"
+}
+
+s_eval_permissive()
+{
+	local t
+	ipectl load --permissive || fail "ipectl load --permissive" || return 1
+	t=$(tree) || fail "no tree" || return 1
+	[[ $(cat "$t/enforce") == 0 ]] || fail "enforce is not 0 after load --permissive" || return 1
+	sign ipe_eval 0.0.1 /root/eval.p7s signer \
+		"DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" ||
+		fail "ipectl sign (evaluation policy)" || return 1
+	ipectl deploy --activate /root/eval.p7s || fail "deploy the evaluation policy" || return 1
+	cp /usr/bin/tac "$EVAL_COPY" && printf '\n' >>"$EVAL_COPY" || fail "the untrusted copy" || return 1
+	say "permissive, evaluation policy active: $(ipectl status | tr '\n' ' ')"
+}
+
+s_eval_workload()
+{
+	local i
+	# The window [T0, T1] holds the workload and nothing else this script
+	# runs: whole seconds, waited for with builtins (sleep is a program).
+	now_ms; EVAL_T0=$((NOW / 1000 + 1))
+	while now_ms; ((NOW / 1000 < EVAL_T0)); do :; done
+	eval_run || fail "the workload failed in permissive mode" || return 1
+	"$EVAL_COPY" </etc/hostname >/dev/null || fail "the untrusted copy failed in permissive mode" || return 1
+	now_ms; EVAL_T1=$((NOW / 1000))
+	while now_ms; ((NOW / 1000 < EVAL_T1 + 2)); do :; done
+	# auditd writes asynchronously: wait for a marker sent after the workload
+	auditctl -m "ipe-eval-workload-done" || fail "auditctl -m" || return 1
+	for i in $(seq 50); do
+		grep -q 'ipe-eval-workload-done' $EVAL_LOG/audit.log && break
+		sleep 0.2
+	done
+	grep -q 'ipe-eval-workload-done' $EVAL_LOG/audit.log || fail "the marker never reached audit.log"
+	printf 'EVAL_T0=%s\nEVAL_T1=%s\n' "$EVAL_T0" "$EVAL_T1" >>"$STATE"
+}
+
+# eval_expected: the files the workload maps for execution, one per line:
+# the programs, the copy, and every library ld.so loads for them.
+eval_expected()
+{
+	local b
+	for b in $EVAL_BINS "$EVAL_COPY"; do
+		echo "$b"
+		ldd "$b" | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p; s|^[[:space:]]*\(/[^ ]*\) .*|\1|p' |
+			xargs -r readlink -f
+	done | sort -u
+}
+
+s_eval_report()
+{
+	local r=/root/report.json want got b n
+	ipectl report --json --since "@$EVAL_T0" --until "@$EVAL_T1" $EVAL_LOG >$r ||
+		fail "ipectl report: rc $?" || return 1
+	ipectl report --since "@$EVAL_T0" --until "@$EVAL_T1" $EVAL_LOG >/root/report.txt ||
+		fail "ipectl report (text)" || return 1
+	cat /root/report.txt
+	say "report: $(jq -c .totals $r)"
+	want=$(eval_expected)
+	got=$(jq -r '.nodes[].accesses[] | select(.decision == "would-deny") | .path' $r | sort -u)
+	if [[ $got != "$want" ]]; then
+		say "would-deny files: $(echo $got)"
+		say "expected:         $(echo $want)"
+		fail "the report's would-be denials are not the workload's files" || return 1
+	fi
+	for b in $EVAL_BINS; do
+		n=$(jq --arg p "$b" '[.nodes[].accesses[] | select(.path == $p and .hook == "BPRM_CHECK" and .decision == "would-deny" and .policy.name == "ipe_eval") | .count] | add' $r)
+		[[ $n == 2 ]] || fail "$b: $n would-deny BPRM_CHECK with ipe_eval in force, expected 2" || return 1
+	done
+	n=$(jq --arg p "$EVAL_COPY" '[.nodes[].accesses[] | select(.path == $p and .hook == "BPRM_CHECK") | .count] | add' $r)
+	[[ $n == 1 ]] || fail "$EVAL_COPY: $n BPRM_CHECK, expected 1" || return 1
+	[[ $(jq -r '.nodes[0].node' $r) == web1 ]] || fail "node is '$(jq -r '.nodes[0].node' $r)', not web1" || return 1
+	grep -q 'would-deny' /root/report.txt || fail "the text report shows no would-deny"
+}
+
+s_eval_generate()
+{
+	local rc out nrules nfiles
+	rm -f "$EVAL_COPY"
+	out=$(ipectl generate --from-report /root/report.json --enable \
+		--name ipe_eval_gen --version 0.0.2 -o /root/gen.pol 2>&1)
+	rc=$?
+	echo "$out"
+	cat /root/gen.pol
+	# the copy is not on this (golden) machine: listed, and the policy
+	# says it is incomplete (exit status 3)
+	[[ $rc == 3 ]] || fail "ipectl generate: rc $rc, expected 3 (a file of the report is missing)" || return 1
+	[[ $out == *"$EVAL_COPY"* ]] || fail "generate did not name the missing $EVAL_COPY" || return 1
+	out=$(ipectl check /root/gen.pol 2>&1) || fail "ipectl check of the generated policy: $out" || return 1
+	[[ $out != *warning* ]] || fail "ipectl check warns: $out" || return 1
+	nrules=$(grep -c '^op=EXECUTE fsverity_digest=' /root/gen.pol)
+	nfiles=$(eval_expected | grep -vxF "$EVAL_COPY" | xargs -n1 fsverity measure 2>/dev/null | cut -d' ' -f1 | sort -u | wc -l)
+	say "generated: $nrules digest rules; the workload's files with fs-verity now: $nfiles distinct digests"
+	[[ $nrules -gt 0 && $nrules == "$nfiles" ]] || fail "$nrules rules for $nfiles files"
+}
+
+s_eval_enforce()
+{
+	local t rc_w rc_u
+	t=$(tree) || fail "no tree" || return 1
+	ipectl sign -k "$P/keys/signer.key" -c "$P/keys/signer.crt" -o /root/gen.p7s --force /root/gen.pol ||
+		fail "ipectl sign of the generated policy" || return 1
+	ipectl deploy --activate /root/gen.p7s || fail "deploy the generated policy" || return 1
+	# the copy again: a file the golden image never had
+	cp /usr/bin/tac "$EVAL_COPY" && printf '\n' >>"$EVAL_COPY" || fail "the untrusted copy" || return 1
+	echo 1 >"$t/enforce"
+	eval_run
+	rc_w=$?
+	"$EVAL_COPY" </etc/hostname >/dev/null 2>&1
+	rc_u=$?
+	echo 0 >"$t/enforce"
+	say "enforcing the generated policy: workload rc $rc_w, untrusted copy rc $rc_u"
+	[[ $rc_w == 0 ]] || fail "the workload failed under the generated policy" || return 1
+	[[ $rc_u == 126 ]] || fail "the untrusted copy: rc $rc_u, expected 126 (denied)"
+}
+
+# The collector got web1's records through audisp-remote; records of a
+# second machine (the VM suite's 6.12 recording, payload rec/) are sent as
+# node web2 by another audisp-remote.  The report on the collector keeps
+# the two apart.
+s_eval_collect()
+{
+	local r=/root/collector.json i n1 n2
+	sed 's/^/node=web2 /' "$P/rec/web2.log" | timeout 30 /sbin/audisp-remote ||
+		say "audisp-remote (web2) exited with $?"
+	for i in $(seq 50); do
+		grep -q '^node=web2 .*ipe_op=' /var/log/audit-collector/audit.log 2>/dev/null &&
+			grep -q '^node=web1 .*ipe_op=' /var/log/audit-collector/audit.log && break
+		sleep 0.2
+	done
+	ipectl report --json /var/log/audit-collector >$r || fail "ipectl report on the collector: rc $?" || return 1
+	say "collector: $(jq -c '[.nodes[] | {node, accesses: (.accesses | length)}]' $r)"
+	n1=$(jq --arg p "$EVAL_COPY" '[.nodes[] | select(.node == "web1") | .accesses[] | select(.path == $p and .hook == "BPRM_CHECK" and .decision == "denied")] | length' $r)
+	n2=$(jq '[.nodes[] | select(.node == "web2") | .accesses[] | select(.path == "/untrusted/bin/ipet" and .hook == "BPRM_CHECK" and .decision == "would-deny") | .count] | add' $r)
+	[[ $n1 -ge 1 ]] || fail "the collector's report has no denial of $EVAL_COPY for node web1" || return 1
+	[[ $n2 == 3 ]] || fail "the collector's report: web2's would-deny execs of /untrusted/bin/ipet: $n2, expected 3"
+}
+
 finish()
 {
 	local n k
@@ -746,6 +945,17 @@ case $phase in
 	step apt-headers s_headers
 	step apt-install s_install
 	step dkms s_dkms
+	if [[ $SCENARIO == evaluate ]]; then
+		step eval-auditd s_eval_auditd
+		step eval-permissive s_eval_permissive
+		step eval-workload s_eval_workload
+		step eval-report s_eval_report
+		step eval-generate s_eval_generate
+		step eval-enforce s_eval_enforce
+		CRITICAL=0 step eval-collect s_eval_collect
+		finish
+		exit 0
+	fi
 	[[ $SECUREBOOT == 1 ]] && step sb-module-signed s_sb_module
 	step ipectl-load s_load
 	[[ $SECUREBOOT == 1 ]] && step policy-trust-dkms-mok s_trust_mok

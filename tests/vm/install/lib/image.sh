@@ -194,7 +194,8 @@ kernel_image()
 	echo "$IMG_KVER" >"$d/kver"
 	timing "$name image: kernel + prefetch" $((SECONDS - t0))
 	t0=$SECONDS
-	mkfs.ext4 -q -F -L ipe-root -d "$r" "$IMG" "$IMAGE_SIZE" >>"$lg" 2>&1 ||
+	# -O verity: run --evaluate enables fs-verity on the system's files
+	mkfs.ext4 -q -F -O verity -L ipe-root -d "$r" "$IMG" "$IMAGE_SIZE" >>"$lg" 2>&1 ||
 		die "$name: mkfs.ext4 -d of the image failed"
 	rm -rf "$r"
 	timing "$name image: mkfs.ext4 -d" $((SECONDS - t0))
