@@ -52,6 +52,16 @@ printf 'policy_name=t policy_version=1.0.0\nbogus\n' >inv.pol
 expect "sign checks first" 1 "not a valid policy: not signed" "$IPECTL" sign $K -o inv.p7s inv.pol
 [ ! -e inv.p7s ] && ok "nothing written for an invalid policy" || ko "nothing written for an invalid policy"
 expect "sign keeps an existing output" 1 "--force replaces it" "$IPECTL" sign $K -o o.p7s p.pol
+# a device (-o /dev/null) is written to, never renamed over: a device node
+# of our own, so that a regression does not replace the system's /dev/null
+if mknod null c 1 3 2>/dev/null; then
+	check "sign -o DEVICE writes to the device" "$IPECTL" sign $K -o null --force p.pol
+	if [ -c null ]; then ok "the device is still a device"; else ko "the device is still a device" "$(ls -l null)"; fi
+fi
+mkfifo fifo && { timeout 10 cat fifo >fifo.out & }
+check "sign -o FIFO writes to the pipe" "$IPECTL" sign $K -o fifo p.pol
+wait
+if [ -p fifo ] && [ -s fifo.out ]; then ok "the pipe got the signature"; else ko "the pipe got the signature" "$(ls -l fifo fifo.out)"; fi
 expect "missing key" 1 "cannot read key" "$IPECTL" sign -k nokey -c rsa/policy-signing.crt -o y.p7s p.pol
 out=$("$IPECTL" verify --json -c rsa/policy-signing.crt p.p7s g.p7s)
 if python3 -c '

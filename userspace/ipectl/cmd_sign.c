@@ -17,14 +17,40 @@
 #include "ipectl.h"
 #include "pkcs7.h"
 
+/* Write @data to the device or pipe @path as it is (no rename over it). */
+static int write_device(const char *path, const unsigned char *data,
+			size_t len)
+{
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		data += n;
+		len -= n;
+	}
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
 /**
  * ipectl_write_file() - write a whole file, atomically (ipectl_write_at()).
- * @path: destination; "-" is standard output.
+ * @path: destination; "-" is standard output; a character device or a
+ *	pipe is written to as it is, whatever @force.
  * @data: bytes.
  * @len: number of bytes.
  * @force: replace an existing file.
  *
- * Return: 0, -EEXIST, or -errno.
+ * Return: 0, -EEXIST, -EISDIR, or -errno.
  */
 int ipectl_write_file(const char *path, const unsigned char *data, size_t len,
 		      bool force)
@@ -33,8 +59,18 @@ int ipectl_write_file(const char *path, const unsigned char *data, size_t len,
 	const char *dir = ".", *name = path;
 	int dfd, rc;
 
+	struct stat st;
+
 	if (!strcmp(path, "-"))
 		return fwrite(data, 1, len, stdout) == len ? 0 : -EIO;
+	/*
+	 * A device or a pipe (/dev/null, /dev/stdout) is written to, never
+	 * replaced by a rename; a directory is refused.
+	 */
+	if (!lstat(path, &st) && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
+		return write_device(path, data, len);
+	if (!lstat(path, &st) && S_ISDIR(st.st_mode))
+		return -EISDIR;
 	copy = strdup(path);
 	if (!copy)
 		return -ENOMEM;
