@@ -90,10 +90,18 @@ for since in @1796249590 2026-12-02T22:13:10Z "2026-12-02T22:13:10"; do
 	if [ "$got" = "$want" ]; then ok "--since $since: the policy activated before it"; else ko "--since $since" "$got"; fi
 done
 Q='r["totals"]["would_deny"], r["totals"]["denied"], len(r["nodes"][0]["enforce_events"])'
-got=$(report_q --since @1796249585 --until "2026-12-02 22:13:06Z" "$log" 2>&1)
-[ "$got" = "9 0 3" ] && ok "--since and --until (inclusive)" || ko "--since and --until" "$got"
-got=$(TZ=Asia/Tokyo report_q --until "2026-12-03 07:13:06" "$log" 2>&1)
+# the denial is at 22:13:06.145: --until 22:13:05 leaves it out, --until
+# 22:13:06 (the whole second, as the log's reader means it) takes it in,
+# and so do the minute and the day written alone
+for until in "2026-12-02 22:13:05Z=9 0 3" "2026-12-02 22:13:06Z=9 1 7" "@1796249585=9 0 3" \
+	"@1796249586=9 1 7" "2026-12-02T22:13Z=9 1 7" "2026-12-02=9 1 7"; do
+	got=$(TZ=UTC report_q --since @1796249585 --until "${until%=*}" "$log" 2>&1)
+	[ "$got" = "${until#*=}" ] && ok "--until ${until%=*}: up to the end of that unit" ||
+		ko "--until ${until%=*}" "$got, expected ${until#*=}"
+done
+got=$(TZ=Asia/Tokyo report_q --until "2026-12-03 07:13:05" "$log" 2>&1)
 [ "$got" = "9 0 3" ] && ok "--until in local time" || ko "--until in local time" "$got"
+expect "--until a day before --since: exit 1" 1 "after --until" "$IPECTL" report --since "2026-12-02 00:00Z" --until 2026-12-01 "$log"
 Q='len(r["nodes"]), r["totals"]["records"], r["totals"]["ipe_records"]'
 got=$(report_q --since @1896249585 "$log" 2>&1)
 [ "$got" = "0 105 0" ] && ok "nothing in the window: no node" || ko "nothing in the window" "$got"

@@ -49,8 +49,13 @@ static int add_read(struct read_list *rl, const char *what)
 	return 0;
 }
 
-/* "YYYY-MM-DD[( |T)HH:MM[:SS]][Z]" (local time, Z: UTC) or "@EPOCH". */
-static int parse_time(const char *s, int64_t *ms)
+/*
+ * "YYYY-MM-DD[( |T)HH:MM[:SS]][Z]" (local time, Z: UTC) or "@EPOCH", in
+ * milliseconds.  With @end (--until) the time is the last millisecond of
+ * the unit written: "12:00:05" takes in 12:00:05.999, "12:00" 12:00:59.999,
+ * a date the whole day, as a reader of the log means it.
+ */
+static int parse_time(const char *s, bool end, int64_t *ms)
 {
 	struct tm tm = { 0 };
 	char sep = ' ', z[3] = "";
@@ -63,7 +68,7 @@ static int parse_time(const char *s, int64_t *ms)
 		    s[1] == '+' || s[1] == ' ' || epoch < 0 ||
 		    epoch > 253402300799)
 			return -EINVAL;
-		*ms = (int64_t)epoch * 1000;
+		*ms = (int64_t)epoch * 1000 + (end ? 999 : 0);
 		return 0;
 	}
 	k = sscanf(s, "%4d-%2d-%2d%n%c%2d:%2d%n:%2d%n", &tm.tm_year, &tm.tm_mon,
@@ -82,10 +87,17 @@ static int parse_time(const char *s, int64_t *ms)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	tm.tm_isdst = -1;
+	/* the first instant after the unit, less one millisecond */
+	if (end && k == 3)
+		tm.tm_mday++;
+	else if (end && k == 6)
+		tm.tm_min++;
+	else if (end)
+		tm.tm_sec++;
 	t = z[0] ? timegm(&tm) : mktime(&tm);
 	if (t == (time_t)-1)
 		return -EINVAL;
-	*ms = (int64_t)t * 1000;
+	*ms = (int64_t)t * 1000 - (end ? 1 : 0);
 	return 0;
 }
 
@@ -114,8 +126,9 @@ static int parse_args(const struct ipectl_cmd *cmd, int argc, char *argv[],
 		switch (c) {
 		case 'S':
 		case 'U':
-			if (parse_time(optarg, c == 'S' ? &a->opts.since :
-							  &a->opts.until)) {
+			if (parse_time(optarg, c == 'U',
+				       c == 'S' ? &a->opts.since :
+						  &a->opts.until)) {
 				ipectl_error("--%s '%s': not YYYY-MM-DD[ HH:MM[:SS]], YYYY-MM-DDTHH:MM[:SS][Z] or @EPOCH",
 					     c == 'S' ? "since" : "until", optarg);
 				return -IPECTL_EXIT_INPUT;
