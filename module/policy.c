@@ -90,11 +90,12 @@ static int verify(struct ipe_lkm_policy *p)
 	size_t textlen, siglen;
 	int rc;
 
-	rc = ipe_eng_appended_split(p->pkcs7, p->pkcs7len, &textlen, &siglen);
-	if (rc == -ENODATA)
-		return ipe_lkm_verify_pkcs7(p->pkcs7, p->pkcs7len, set_text, p);
-	if (rc)
+	rc = ipe_eng_policy_form(p->pkcs7, p->pkcs7len, &textlen, &siglen);
+	if (rc < 0)
 		return rc;
+	/* plain text is no PKCS#7 message either: refused there (-EBADMSG) */
+	if (rc != IPE_ENG_FORM_APPENDED)
+		return ipe_lkm_verify_pkcs7(p->pkcs7, p->pkcs7len, set_text, p);
 	rc = ipe_lkm_verify_detached(p->pkcs7, textlen, p->pkcs7 + textlen,
 				     siglen);
 	if (rc)

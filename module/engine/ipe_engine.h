@@ -263,6 +263,7 @@ size_t ipe_eng_render_match(const struct ipe_eng_match *m,
 const char *ipe_eng_op_name(enum ipe_eng_op op);
 const char *ipe_eng_action_name(enum ipe_eng_action a);
 int ipe_eng_version_cmp(const u16 a[3], const u16 b[3]);
+int ipe_eng_parse_version(const char *s, size_t len, u16 version[3]);
 int ipe_eng_check_name(const char *name);
 int ipe_eng_parse_op(const char *s, enum ipe_eng_op *op);
 u32 ipe_eng_props_used(const struct ipe_eng_policy *p, enum ipe_eng_op op);
@@ -349,5 +350,18 @@ struct ipe_eng_sig_trailer {
 int ipe_eng_appended_split(const u8 *blob, size_t len, size_t *textlen,
 			   size_t *siglen);
 void ipe_eng_appended_tail(u32 siglen, u8 *tail);
+
+/* What a policy file holds: see ipe_eng_policy_form(). */
+enum ipe_eng_policy_form {
+	/* neither form below: plain text, which no kernel takes unsigned */
+	IPE_ENG_FORM_TEXT,
+	/* upstream's: a PKCS#7 (DER) message with the text inside */
+	IPE_ENG_FORM_PKCS7,
+	/* ipe_lkm's: the text, then a detached PKCS#7 and the trailer */
+	IPE_ENG_FORM_APPENDED,
+};
+
+int ipe_eng_policy_form(const u8 *blob, size_t len, size_t *textlen,
+			size_t *siglen);
 
 #endif /* IPE_ENGINE_H */

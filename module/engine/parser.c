@@ -132,11 +132,17 @@ static int parse_u16(struct span t, u16 *out)
 	return 0;
 }
 
-static int parse_version(struct parser *ps, struct span v)
+/*
+ * The three parts of "a.b.c" into @out.  Return: 0; -E2BIG for more than
+ * three parts and -EBADMSG for fewer (@bad: all of @v); -EINVAL for a part
+ * that is not a decimal number and -ERANGE for one above 65535 (@bad: it).
+ */
+static int version_parts(struct span v, u16 out[3], struct span *bad)
 {
 	u32 i = 0, start = 0, part = 0;
 	int rc;
 
+	*bad = v;
 	for (;;) {
 		struct span t;
 
@@ -145,24 +151,61 @@ static int parse_version(struct parser *ps, struct span v)
 		t.s = v.s + start;
 		t.len = i - start;
 		if (part >= 3)
-			return fail(ps, -EBADMSG, v,
-				    "policy_version has more than three parts");
-		rc = parse_u16(t, &ps->p->version[part]);
-		if (rc == -ERANGE)
-			return fail(ps, rc, t,
-				    "policy_version part is above 65535");
-		if (rc)
-			return fail(ps, rc, t,
-				    "policy_version part is not a decimal number");
+			return -E2BIG;
+		rc = parse_u16(t, &out[part]);
+		if (rc) {
+			*bad = t;
+			return rc;
+		}
 		part++;
 		if (i == v.len)
 			break;
 		start = ++i;
 	}
-	if (part != 3)
-		return fail(ps, -EBADMSG, v,
+	return part == 3 ? 0 : -EBADMSG;
+}
+
+/**
+ * ipe_eng_parse_version() - a version "a.b.c" as policy_version= has it
+ * and the kernel prints it.
+ * @s: the text (not NUL-terminated).
+ * @len: bytes at @s.
+ * @version: major, minor, revision.
+ *
+ * Return: 0, -EBADMSG (not three parts), -EINVAL (a part is not a
+ * decimal number) or -ERANGE (a part is above 65535).
+ */
+int ipe_eng_parse_version(const char *s, size_t len, u16 version[3])
+{
+	struct span v = { .s = s, .len = (u32)len }, bad;
+	int rc;
+
+	if (v.len != len)
+		return -EBADMSG;
+	rc = version_parts(v, version, &bad);
+	return rc == -E2BIG ? -EBADMSG : rc;
+}
+
+static int parse_version(struct parser *ps, struct span v)
+{
+	struct span bad;
+	int rc = version_parts(v, ps->p->version, &bad);
+
+	switch (rc) {
+	case 0:
+		return 0;
+	case -E2BIG:
+		return fail(ps, -EBADMSG, bad,
+			    "policy_version has more than three parts");
+	case -EBADMSG:
+		return fail(ps, rc, bad,
 			    "policy_version must have three parts: a.b.c");
-	return 0;
+	case -ERANGE:
+		return fail(ps, rc, bad, "policy_version part is above 65535");
+	default:
+		return fail(ps, rc, bad,
+			    "policy_version part is not a decimal number");
+	}
 }
 
 static int parse_header(struct parser *ps, struct span line)

@@ -67,6 +67,39 @@ int ipe_eng_appended_split(const u8 *blob, size_t len, size_t *textlen,
 }
 
 /**
+ * ipe_eng_policy_form() - is a policy blob signed, and how: the one answer
+ * the module (what is written to its tree) and ipectl (what it is given)
+ * both use.
+ * @blob: the bytes.
+ * @len: bytes at @blob.
+ * @textlen: for IPE_ENG_FORM_APPENDED, as ipe_eng_appended_split().
+ * @siglen: likewise.
+ *
+ * A blob ending with IPE_ENG_SIG_MAGIC is the appended form, well-formed
+ * or not; one starting as a DER SEQUENCE with a long-form length (every
+ * PKCS#7 signedData is longer than 127 bytes; no policy text starts with
+ * '0' and a byte above 0x7f) is PKCS#7; anything else is text.  The
+ * signature itself is not looked at.
+ *
+ * Context: any; does not allocate or sleep.
+ * Return: an enum ipe_eng_policy_form, or the negative errno of
+ * ipe_eng_appended_split() for a malformed trailer.
+ */
+int ipe_eng_policy_form(const u8 *blob, size_t len, size_t *textlen,
+			size_t *siglen)
+{
+	int rc = ipe_eng_appended_split(blob, len, textlen, siglen);
+
+	if (!rc)
+		return IPE_ENG_FORM_APPENDED;
+	if (rc != -ENODATA)
+		return rc;
+	if (len >= 2 && blob[0] == 0x30 && blob[1] >= 0x80)
+		return IPE_ENG_FORM_PKCS7;
+	return IPE_ENG_FORM_TEXT;
+}
+
+/**
  * ipe_eng_appended_tail() - the bytes that follow the detached signature.
  * @siglen: the signature's length in bytes.
  * @tail: IPE_ENG_SIG_TAIL_LEN bytes to fill: the trailer (id_type PKCS#7,

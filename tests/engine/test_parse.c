@@ -297,6 +297,39 @@ static void test_version_cmp(void)
 	t_end("version order is numeric per part");
 }
 
+/* the version parser ipectl reads the kernel's policies/<name>/version with */
+static void test_parse_version(void)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		u16 v[3];
+	} vcases[] = {
+		{ "1.2.3", 0, { 1, 2, 3 } },
+		{ "0.0.0", 0, { 0, 0, 0 } },
+		{ "65535.+7.007", 0, { 65535, 7, 7 } },
+		{ "1.2", -EBADMSG, { 0 } },
+		{ "1.2.3.4", -EBADMSG, { 0 } },
+		{ "", -EINVAL, { 0 } },
+		{ "1..3", -EINVAL, { 0 } },
+		{ "1.2.x", -EINVAL, { 0 } },
+		{ "1.2.3 ", -EINVAL, { 0 } },
+		{ "1.65536.0", -ERANGE, { 0 } },
+	};
+	size_t i;
+
+	t_begin();
+	for (i = 0; i < sizeof(vcases) / sizeof(vcases[0]); i++) {
+		u16 v[3] = { 9, 9, 9 };
+		int rc = ipe_eng_parse_version(vcases[i].s, strlen(vcases[i].s), v);
+
+		CHECK(rc == vcases[i].rc, vcases[i].s);
+		if (!rc)
+			CHECK(!memcmp(v, vcases[i].v, sizeof(v)), vcases[i].s);
+	}
+	t_end("ipe_eng_parse_version() reads what policy_version= takes");
+}
+
 /*
  * --dump DIR: write each table case as DIR/NNN.pol (the exact bytes) and a
  * line "NNN ERRNO what" to DIR/cases, for replaying against a kernel's
@@ -334,5 +367,6 @@ int main(int argc, char **argv)
 	test_all_errors();
 	test_names();
 	test_version_cmp();
+	test_parse_version();
 	return t_report();
 }

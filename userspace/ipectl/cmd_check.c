@@ -332,12 +332,13 @@ static int check_file(const char *file, bool json, bool quiet)
 			     rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
 		return rc == -ENOMEM ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_INPUT;
 	}
-	if (len >= 2 && data[0] == 0x30 && data[1] >= 0x80 && !quiet)
+	rc = ipe_eng_policy_form(data, len, &tlen, &slen);
+	if (rc == IPE_ENG_FORM_PKCS7 && !quiet)
 		fprintf(stderr,
 			"ipectl: note: %s looks like a signed (PKCS#7) policy; 'ipectl verify --show' extracts its text\n",
 			file);
 	/* an appended signature: the text is the part before it */
-	if (!ipectl_appended_split(data, len, &tlen, &slen)) {
+	if (rc == IPE_ENG_FORM_APPENDED) {
 		if (!quiet)
 			fprintf(stderr,
 				"ipectl: note: %s has an appended signature; checking the %zu bytes of text before it ('ipectl verify' checks the signature)\n",

@@ -32,8 +32,8 @@ static int load_signed(const char *file, struct ipectl_tree_opts *c,
 		ipectl_error("%s: cannot read: %s", file, strerror(-rc));
 		return IPECTL_EXIT_INPUT;
 	}
-	if ((len && data[0] == 0x30) ||
-	    ipectl_appended_split(data, len, &tl, &sl) != -ENODATA) {
+	/* signed, or a malformed trailer the kernel will name */
+	if (ipe_eng_policy_form(data, len, &tl, &sl) != IPE_ENG_FORM_TEXT) {
 		*der = data;
 		*derlen = len;
 		return 0;
@@ -153,7 +153,7 @@ static int write_policy(const struct ipectl_tree *t,
 			const struct signed_policy *sp)
 {
 	const struct ipe_eng_policy *p = sp->p;
-	unsigned int cur[3];
+	u16 cur[3];
 	char rel[512];
 	int rc;
 
@@ -163,7 +163,7 @@ static int write_policy(const struct ipectl_tree *t,
 		return ipectl_exit_status(EBADMSG);
 	}
 	rc = ipectl_loaded_version(t, p->name, cur);
-	if (!rc && ipectl_version_cmp(cur, p->version) >= 0) {
+	if (!rc && ipe_eng_version_cmp(cur, p->version) >= 0) {
 		ipectl_error("'%s' %u.%u.%u is loaded; %u.%u.%u would be a rollback, and the kernel refuses it (ESTALE): raise policy_version",
 			     p->name, cur[0], cur[1], cur[2], p->version[0],
 			     p->version[1], p->version[2]);

@@ -71,8 +71,7 @@ static int policy_text(const char *file, const char *forced_tree,
 			return IPECTL_EXIT_INPUT;
 		}
 		snprintf(from, fromlen, "%s", file);
-		if ((n && raw[0] == 0x30) ||
-		    ipectl_appended_split(raw, n, &tl, &sl) != -ENODATA) {
+		if (ipe_eng_policy_form(raw, n, &tl, &sl) != IPE_ENG_FORM_TEXT) {
 			rc = ipectl_verify_any(raw, n, NULL, text, len, &signer,
 					       &appended, err, sizeof(err));
 			free(raw);

@@ -62,9 +62,12 @@ int ipectl_open_tree(const char *forced, struct ipectl_tree *t)
 	return rc;
 }
 
-/* The version of loaded policy @name.  Return: 0 or -errno. */
+/*
+ * The version of loaded policy @name, read as the policy parser reads
+ * policy_version.  Return: 0 or -errno.
+ */
 int ipectl_loaded_version(const struct ipectl_tree *t, const char *name,
-			  unsigned int v[3])
+			  u16 v[3])
 {
 	char rel[512], buf[32];
 	ssize_t n;
@@ -73,19 +76,7 @@ int ipectl_loaded_version(const struct ipectl_tree *t, const char *name,
 	n = ipectl_tree_read(t, rel, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	return ipectl_parse_version(buf, v);
-}
-
-/* <0, 0, >0 as version @a is lower than, equal to, higher than @b. */
-int ipectl_version_cmp(const unsigned int a[3], const u16 b[3])
-{
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	}
-	return 0;
+	return ipe_eng_parse_version(buf, strcspn(buf, "\n"), v);
 }
 
 /*
@@ -147,12 +138,12 @@ int ipectl_activate_name(const struct ipectl_tree *t, const char *name,
 			 const u16 newv[3])
 {
 	char rel[512], active[256];
-	unsigned int av[3];
+	u16 av[3];
 	int rc;
 
 	if (newv && ipectl_tree_active(t, active, sizeof(active)) == 1 &&
 	    strcmp(active, name) && !ipectl_loaded_version(t, active, av) &&
-	    ipectl_version_cmp(av, newv) > 0) {
+	    ipe_eng_version_cmp(av, newv) > 0) {
 		ipectl_error("cannot activate '%s' %u.%u.%u: the active policy '%s' has the higher version %u.%u.%u, and the kernel refuses to go back (EINVAL)",
 			     name, newv[0], newv[1], newv[2], active, av[0],
 			     av[1], av[2]);

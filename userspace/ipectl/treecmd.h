@@ -48,8 +48,7 @@ int ipectl_tree_opts_parse(const struct ipectl_cmd *cmd, int argc,
 int ipectl_kernel_error(const char *what, int rc);
 int ipectl_open_tree(const char *forced, struct ipectl_tree *t);
 int ipectl_loaded_version(const struct ipectl_tree *t, const char *name,
-			  unsigned int v[3]);
-int ipectl_version_cmp(const unsigned int a[3], const u16 b[3]);
+			  u16 v[3]);
 int ipectl_activate_name(const struct ipectl_tree *t, const char *name,
 			 const u16 newv[3]);
 void ipectl_tree_read_or(const struct ipectl_tree *t, const char *rel,

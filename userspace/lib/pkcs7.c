@@ -664,7 +664,7 @@ int ipectl_verify(const unsigned char *msg, size_t len, const char *certfile,
  * policy.
  *
  * Return: as ipectl_verify(), and -EMSGSIZE (over a limit), -ENOPKG or
- * -EBADMSG (a malformed trailer, as ipectl_appended_split(), or an
+ * -EBADMSG (a malformed trailer, as ipe_eng_appended_split(), or an
  * appended signature with content of its own).
  */
 int ipectl_verify_any(const unsigned char *msg, size_t len,
@@ -677,9 +677,10 @@ int ipectl_verify_any(const unsigned char *msg, size_t len,
 
 	*content = NULL;
 	*signer = NULL;
-	rc = ipectl_appended_split(msg, len, &tlen, &slen);
-	*appended = rc != -ENODATA;
-	if (rc == -ENODATA) {
+	/* as the module tells the forms apart: ipe_eng_policy_form() */
+	rc = ipe_eng_policy_form(msg, len, &tlen, &slen);
+	*appended = rc != IPE_ENG_FORM_TEXT && rc != IPE_ENG_FORM_PKCS7;
+	if (!*appended) {
 		if (len > IPECTL_MAX_PKCS7)
 			return fail(err, errlen, -EMSGSIZE,
 				    "%zu bytes: the kernel refuses PKCS#7 messages over %d bytes",
@@ -692,7 +693,7 @@ int ipectl_verify_any(const unsigned char *msg, size_t len,
 			    "the appended signature's trailer does not say PKCS#7 (id_type %u)",
 			    msg[len - IPE_ENG_SIG_TAIL_LEN +
 				offsetof(struct ipe_eng_sig_trailer, id_type)]);
-	if (rc)
+	if (rc < 0)
 		return fail(err, errlen, rc,
 			    "the appended signature's trailer is malformed (bad field or signature length)");
 	if (len > IPECTL_MAX_APPENDED)
@@ -881,7 +882,8 @@ static STACK_OF(X509) *signers_of(const unsigned char *msg, size_t len,
 	const unsigned char *p = msg;
 	size_t tlen, slen;
 
-	if (!ipectl_appended_split(msg, len, &tlen, &slen)) {
+	if (ipe_eng_policy_form(msg, len, &tlen, &slen) ==
+	    IPE_ENG_FORM_APPENDED) {
 		p = msg + tlen;
 		len = slen;
 	}

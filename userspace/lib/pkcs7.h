@@ -23,16 +23,6 @@
 /* Largest write the module takes to new_policy or update. */
 #define IPECTL_MAX_APPENDED (64u << 20)
 
-/*
- * Where the text and signature of an appended-signature policy are,
- * checked as the module checks them: the engine's ipe_eng_appended_split()
- * (the module runs the same code), under the name ipectl's commands use.
- */
-static inline int ipectl_appended_split(const unsigned char *blob, size_t len,
-					size_t *textlen, size_t *siglen)
-{
-	return ipe_eng_appended_split(blob, len, textlen, siglen);
-}
 /**
  * struct ipectl_passphrase - where a private key's passphrase comes from.
  * @get: copy the passphrase into @buf (at most @size bytes, no NUL needed);

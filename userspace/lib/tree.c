@@ -209,22 +209,6 @@ int ipectl_tree_policies(const struct ipectl_tree *t, char ***names, size_t *n)
 }
 
 /**
- * ipectl_parse_version() - "a.b.c" as the kernel prints it.
- * @s: the text.
- * @v: the three parts.
- *
- * Return: 0 or -EINVAL.
- */
-int ipectl_parse_version(const char *s, unsigned int v[3])
-{
-	char tail;
-
-	if (sscanf(s, "%u.%u.%u%c", &v[0], &v[1], &v[2], &tail) != 3)
-		return -EINVAL;
-	return 0;
-}
-
-/**
  * ipectl_tree_active() - the name of the active policy.
  * @t: the tree.
  * @name: where to put it.

@@ -23,7 +23,6 @@ int ipectl_tree_write(const struct ipectl_tree *t, const char *rel,
 int ipectl_tree_policies(const struct ipectl_tree *t, char ***names,
 			 size_t *n);
 int ipectl_tree_active(const struct ipectl_tree *t, char *name, size_t size);
-int ipectl_parse_version(const char *s, unsigned int v[3]);
 ssize_t ipectl_tree_read_all(const struct ipectl_tree *t, const char *rel,
 			     char **buf);
 
