@@ -99,7 +99,38 @@ static void run_case(const struct trailer_case *c)
 	} else {
 		CHECK(tl == 7777 && sl == 8888, "outputs written on error");
 	}
+	/* the form: the trailer decides, else (text starts with 't') text */
+	rc = ipe_eng_policy_form(blob, len, &tl, &sl);
+	CHECK(rc == (c->rc == 0 ? IPE_ENG_FORM_APPENDED :
+		     c->rc == -ENODATA ? IPE_ENG_FORM_TEXT : c->rc),
+	      "policy form %d", rc);
 	t_end(c->what);
+}
+
+/* What is PKCS#7 and what is text, without a trailer. */
+static void test_form(void)
+{
+	static const struct {
+		const char *blob;
+		size_t len;
+		int form;
+	} f[] = {
+		{ "0\x82\x05\x10\x06\x09", 6, IPE_ENG_FORM_PKCS7 },
+		{ "0\x80", 2, IPE_ENG_FORM_PKCS7 },
+		{ "0\x7f", 2, IPE_ENG_FORM_TEXT },
+		{ "0", 1, IPE_ENG_FORM_TEXT },
+		{ "", 0, IPE_ENG_FORM_TEXT },
+		{ "policy_name=a policy_version=0.0.1\n", 36, IPE_ENG_FORM_TEXT },
+		{ "1\x82", 2, IPE_ENG_FORM_TEXT },
+	};
+	size_t i, tl, sl;
+
+	t_begin();
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		CHECK(ipe_eng_policy_form((const u8 *)f[i].blob, f[i].len, &tl,
+					  &sl) == f[i].form,
+		      "blob %zu", i);
+	t_end("policy form: a DER SEQUENCE with a long length is PKCS#7");
 }
 
 /* The trailer's layout, byte for byte, and a round trip per length. */
@@ -138,6 +169,7 @@ int main(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
+	test_form();
 	test_tail();
 	return t_report();
 }
