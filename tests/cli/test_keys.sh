@@ -28,6 +28,14 @@ is "certificate 0644" "$(stat -c %a d0/policy-signing.crt)" 644
 is "no temporary file left" "$(ls -A d0 | grep -c '^\.')" 0
 expect "a leaf: CA:FALSE" 0 "CA:FALSE" openssl x509 -in d0/policy-signing.crt -noout -ext basicConstraints
 expect "keyUsage digitalSignature only" 0 "^ *Digital Signature$" openssl x509 -in d0/policy-signing.crt -noout -ext keyUsage
+for d in 10x 0 -5 "" 36501 99999999999; do
+	private "dd$d"
+	expect "keygen --days '$d' refused" 1 "--days '$d': not a number of days" KG -d "dd$d" --days "$d"
+	is "--days '$d': nothing written" "$(ls -A "dd$d" | wc -l)" 0
+done
+private dd7
+expect "keygen --days 7" 0 "CN=" KG -d dd7 --days 7 --cn seven
+is "--days 7: notAfter 7 days on" "$(( ($(date -d "$(openssl x509 -in dd7/policy-signing.crt -noout -enddate | cut -d= -f2)" +%s) - $(date +%s) + 3600) / 86400 ))" 7
 expect "codeSigning" 0 "Code Signing" openssl x509 -in d0/policy-signing.crt -noout -ext extendedKeyUsage
 expect "the default CN names the host and day" 0 "CN ?= ?IPE policy signing $(hostname | cut -c1-64) [0-9]{4}-[0-9]{2}-[0-9]{2}" \
 	openssl x509 -in d0/policy-signing.crt -noout -subject
@@ -73,7 +81,7 @@ is "and keeps its mode" "$(stat -c %a victim)" 600
 
 private d4
 mkdir d4/policy-signing.der
-expect "a directory in the way fails and leaves no half set" 2 "cannot write d4/policy-signing.der" KG -d d4 --force
+expect "a directory in the way fails (a usage error, exit 1, as for sign -o DIR) and leaves no half set" 1 "cannot write d4/policy-signing.der" KG -d d4 --force
 is "no key left behind" "$(ls d4)" policy-signing.der
 
 # --- encrypted keys

@@ -58,6 +58,9 @@ if mknod null c 1 3 2>/dev/null; then
 	check "sign -o DEVICE writes to the device" "$IPECTL" sign $K -o null --force p.pol
 	if [ -c null ]; then ok "the device is still a device"; else ko "the device is still a device" "$(ls -l null)"; fi
 fi
+mkdir odir
+expect "sign -o DIR: a usage error (exit 1), the directory kept" 1 "cannot write odir: Is a directory" "$IPECTL" sign $K -o odir --force p.pol
+[ -d odir ] && [ -z "$(ls -A odir)" ] && ok "-o DIR: the directory is untouched" || ko "-o DIR: the directory is untouched" "$(ls -la odir)"
 mkfifo fifo && { timeout 10 cat fifo >fifo.out & }
 check "sign -o FIFO writes to the pipe" "$IPECTL" sign $K -o fifo p.pol
 wait

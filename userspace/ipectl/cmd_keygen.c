@@ -91,7 +91,20 @@ static void default_cn(char *buf, size_t size)
 		 tm.tm_mday);
 }
 
-int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[])
+/* What `ipectl keygen` was asked for. */
+struct keygen_args {
+	const char *dir;
+	const char *cn;
+	int days;
+	bool ecdsa;
+	bool force;
+	bool encrypt;
+	struct ipectl_pass pass;
+};
+
+/* Return: 0, or -(exit status) to return. */
+static int parse_args(const struct ipectl_cmd *cmd, int argc, char *argv[],
+		      struct keygen_args *a)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -104,83 +117,76 @@ int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "passphrase-env", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ipectl_blob out[NR_FILES] = { { 0 } };
-	static const unsigned int modes[NR_FILES] = { 0600, 0644, 0644 };
-	const char *dir = ".", *cn = NULL;
-	char cnbuf[128], err[512];
-	bool ecdsa = false, force = false, encrypt = false;
-	int c, days = 3650, rc, dfd, i, written = 0;
-	int status = IPECTL_EXIT_SYSTEM;
-	struct ipectl_pass pass;
+	char *end;
+	long days;
+	int c;
 
-	ipectl_pass_init(&pass, "the new key");
 	while ((c = getopt_long(argc, argv, "d:n:t:ef", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'n': cn = optarg; break;
+		case 'd': a->dir = optarg; break;
+		case 'n': a->cn = optarg; break;
 		case 't':
-			days = atoi(optarg);
-			if (days <= 0) {
-				ipectl_error("--days takes a positive number");
-				return IPECTL_EXIT_INPUT;
+			errno = 0;
+			days = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || days <= 0 ||
+			    days > 36500) {
+				ipectl_error("--days '%s': not a number of days from 1 to 36500",
+					     optarg);
+				return -IPECTL_EXIT_INPUT;
 			}
+			a->days = (int)days;
 			break;
-		case 'e': ecdsa = true; break;
-		case 'f': force = true; break;
-		case 'E': encrypt = true; break;
+		case 'e': a->ecdsa = true; break;
+		case 'f': a->force = true; break;
+		case 'E': a->encrypt = true; break;
 		case 'P':
-			if (ipectl_pass_set_fd(&pass, optarg)) {
+			if (ipectl_pass_set_fd(&a->pass, optarg)) {
 				ipectl_error("--passphrase-fd %s: not an open file descriptor",
 					     optarg);
-				return IPECTL_EXIT_INPUT;
+				return -IPECTL_EXIT_INPUT;
 			}
-			encrypt = true;
+			a->encrypt = true;
 			break;
-		case 'V': pass.env = optarg; encrypt = true; break;
-		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
+		case 'V': a->pass.env = optarg; a->encrypt = true; break;
+		default: ipectl_usage(cmd, stderr); return -IPECTL_EXIT_INPUT;
 		}
 	}
 	if (optind != argc) {
 		ipectl_usage(cmd, stderr);
-		return IPECTL_EXIT_INPUT;
+		return -IPECTL_EXIT_INPUT;
 	}
-	if (!cn) {
-		default_cn(cnbuf, sizeof(cnbuf));
-		cn = cnbuf;
-	}
-	dfd = open_private_dir(dir);
-	if (dfd < 0)
-		return IPECTL_EXIT_INPUT;
-	if (any_exists(dfd, dir, force) && !force) {
-		ipectl_error("%s already holds a signing key or certificate; --force replaces them",
-			     dir);
-		close(dfd);
-		return IPECTL_EXIT_INPUT;
-	}
-	rc = ipectl_keygen(cn, ecdsa, days, encrypt ? &pass.src : NULL,
-			   &out[F_KEY], &out[F_CRT], &out[F_DER], err,
-			   sizeof(err));
-	ipectl_pass_free(&pass);
-	if (rc) {
-		ipectl_error("%s", err);
-		status = rc == -ENOKEY ? IPECTL_EXIT_INPUT : IPECTL_EXIT_SYSTEM;
-		goto out;
-	}
-	for (i = 0; i < NR_FILES; i++, written++) {
+	return 0;
+}
+
+/*
+ * Write the three files into @dfd, all or none (what --force replaced is
+ * gone either way).  Return: the exit status.
+ */
+static int write_set(int dfd, const struct keygen_args *a,
+		     const struct ipectl_blob out[NR_FILES])
+{
+	static const unsigned int modes[NR_FILES] = { 0600, 0644, 0644 };
+	int i, rc;
+
+	for (i = 0; i < NR_FILES; i++) {
 		rc = ipectl_write_at(dfd, file_names[i], out[i].data,
-				     out[i].len, modes[i], force);
-		if (rc) {
-			ipectl_error("cannot write %s/%s: %s%s", dir,
-				     file_names[i], strerror(-rc),
-				     rc == -EEXIST ? " (created by someone else meanwhile)" : "");
-			status = rc == -EEXIST ? IPECTL_EXIT_INPUT :
-						 IPECTL_EXIT_SYSTEM;
-			/* leave no half set behind (what --force replaced is gone) */
-			while (written--)
-				unlinkat(dfd, file_names[written], 0);
-			goto out;
-		}
+				     out[i].len, modes[i], a->force);
+		if (!rc)
+			continue;
+		ipectl_error("cannot write %s/%s: %s%s", a->dir, file_names[i],
+			     strerror(-rc),
+			     rc == -EEXIST ? " (created by someone else meanwhile)" : "");
+		while (i--)
+			unlinkat(dfd, file_names[i], 0);
+		return ipectl_exit_status(rc);
 	}
+	return IPECTL_EXIT_OK;
+}
+
+static void print_done(const struct keygen_args *a)
+{
+	const char *d = a->dir;
+
 	printf("Private key:  %s/%s (%s; keep it off the machines that enforce)\n"
 	       "Certificate:  %s/%s (PEM), %s/%s (DER), CN=%s\n\n"
 	       "Sign a policy:  ipectl sign -k %s/%s -c %s/%s POLICY\n\n"
@@ -188,12 +194,49 @@ int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	       "ipe_lkm: copy %s to /etc/ipe-lkm/keys/ there and rebuild\n"
 	       "(dkms autoinstall, or make -C module).  Do not enroll it as a Machine\n"
 	       "Owner Key: that would also let it sign kernel modules.\n",
-	       dir, file_names[F_KEY], encrypt ? "encrypted" : "not encrypted",
-	       dir, file_names[F_CRT], dir, file_names[F_DER], cn,
-	       dir, file_names[F_KEY], dir, file_names[F_CRT],
-	       file_names[F_DER]);
-	status = IPECTL_EXIT_OK;
-out:
+	       d, file_names[F_KEY], a->encrypt ? "encrypted" : "not encrypted",
+	       d, file_names[F_CRT], d, file_names[F_DER], a->cn,
+	       d, file_names[F_KEY], d, file_names[F_CRT], file_names[F_DER]);
+}
+
+int cmd_keygen(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct keygen_args a = { .dir = ".", .days = 3650 };
+	struct ipectl_blob out[NR_FILES] = { { 0 } };
+	char cnbuf[128], err[512];
+	int rc, dfd, i, status;
+
+	ipectl_pass_init(&a.pass, "the new key");
+	rc = parse_args(cmd, argc, argv, &a);
+	if (rc)
+		return -rc;
+	if (!a.cn) {
+		default_cn(cnbuf, sizeof(cnbuf));
+		a.cn = cnbuf;
+	}
+	dfd = open_private_dir(a.dir);
+	if (dfd < 0)
+		return IPECTL_EXIT_INPUT;
+	if (any_exists(dfd, a.dir, a.force) && !a.force) {
+		ipectl_error("%s already holds a signing key or certificate; --force replaces them",
+			     a.dir);
+		close(dfd);
+		return IPECTL_EXIT_INPUT;
+	}
+	rc = ipectl_keygen(a.cn, a.ecdsa, a.days, a.encrypt ? &a.pass.src : NULL,
+			   &out[F_KEY], &out[F_CRT], &out[F_DER], err,
+			   sizeof(err));
+	ipectl_pass_free(&a.pass);
+	if (rc) {
+		ipectl_error("%s", err);
+		/* no passphrase to be had is the caller's (1), as before */
+		status = rc == -ENOKEY ? IPECTL_EXIT_INPUT :
+					 ipectl_exit_status(-rc);
+	} else {
+		status = write_set(dfd, &a, out);
+	}
+	if (!status)
+		print_done(&a);
 	for (i = 0; i < NR_FILES; i++)
 		ipectl_blob_free(&out[i]);
 	close(dfd);

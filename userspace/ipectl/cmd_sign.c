@@ -199,7 +199,20 @@ static void sign_free(bool appended, unsigned char *blob)
 		OPENSSL_free(blob);
 }
 
-int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
+/* What `ipectl sign` was asked for. */
+struct sign_args {
+	const char *key;
+	const char *cert;
+	const char *out;
+	const char *policy;
+	bool force;
+	bool appended;
+	struct ipectl_pass pass;
+};
+
+/* Return: 0, or -(exit status) to return. */
+static int parse_args(const struct ipectl_cmd *cmd, int argc, char *argv[],
+		      struct sign_args *a)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -211,74 +224,89 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "passphrase-env", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *key = env_or_null("IPECTL_KEY");
-	const char *cert = env_or_null("IPECTL_CERT");
-	struct ipectl_signer signer;
-	struct ipectl_pass pass;
-	const char *out = NULL;
-	unsigned char *data = NULL, *der = NULL;
-	char *out_alloc = NULL;
-	size_t len, derlen;
-	bool force = false, appended = false;
-	int c, rc, status;
+	int c;
 
-	ipectl_pass_init(&pass, NULL);
 	while ((c = getopt_long(argc, argv, "k:c:o:f", opts, NULL)) != -1) {
 		switch (c) {
-		case 'k': key = optarg; break;
-		case 'c': cert = optarg; break;
-		case 'o': out = optarg; break;
-		case 'f': force = true; break;
-		case 'a': appended = true; break;
+		case 'k': a->key = optarg; break;
+		case 'c': a->cert = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'f': a->force = true; break;
+		case 'a': a->appended = true; break;
 		case 'P':
 		case 'V':
-			if (ipectl_pass_option(&pass, c, optarg))
-				return IPECTL_EXIT_INPUT;
+			if (ipectl_pass_option(&a->pass, c, optarg))
+				return -IPECTL_EXIT_INPUT;
 			break;
-		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
+		default: ipectl_usage(cmd, stderr); return -IPECTL_EXIT_INPUT;
 		}
 	}
 	if (optind != argc - 1) {
 		ipectl_error("sign: give exactly one policy file");
 		ipectl_usage(cmd, stderr);
-		return IPECTL_EXIT_INPUT;
+		return -IPECTL_EXIT_INPUT;
 	}
-	if (ipectl_signer_ready(key, cert))
-		return IPECTL_EXIT_INPUT;
-	pass.what = key;
-	signer = (struct ipectl_signer){ key, cert, &pass.src };
-	rc = ipectl_read_file(argv[optind], IPECTL_MAX_FILE, &data, &len);
-	if (rc) {
-		ipectl_error("%s: cannot read: %s", argv[optind], strerror(-rc));
-		return IPECTL_EXIT_INPUT;
-	}
-	status = ipectl_check_buffer(argv[optind], data, len, false, true);
-	if (status) {
-		ipectl_error("%s is not a valid policy: not signed", argv[optind]);
-		goto out;
-	}
-	status = sign_as(appended, data, len, &signer, &der, &derlen);
-	ipectl_pass_free(&pass);
-	if (status)
-		goto out;
+	a->policy = argv[optind];
+	return 0;
+}
+
+/* Write the signed policy where -o (or the default) says.  Return: status. */
+static int write_out(const struct sign_args *a, const unsigned char *der,
+		     size_t derlen)
+{
+	char *alloc = NULL;
+	const char *out = a->out;
+	int rc;
+
 	if (!out)
-		out = out_alloc = default_out(argv[optind], appended);
-	rc = out ? ipectl_write_file(out, der, derlen, force) : -ENOMEM;
+		out = alloc = default_out(a->policy, a->appended);
+	rc = out ? ipectl_write_file(out, der, derlen, a->force) : -ENOMEM;
 	if (rc) {
 		ipectl_error("cannot write %s: %s%s", out ? out : "output",
 			     strerror(-rc),
 			     rc == -EEXIST ? " (--force replaces it)" : "");
-		status = rc == -EEXIST ? IPECTL_EXIT_INPUT : IPECTL_EXIT_SYSTEM;
-		goto out;
-	}
-	if (strcmp(out, "-"))
+	} else if (strcmp(out, "-")) {
 		fprintf(stderr, "ipectl: signed %s -> %s (%zu bytes%s); deploy it with 'ipectl deploy %s'\n",
-			argv[optind], out, derlen,
-			appended ? ", appended signature" : "", out);
-	status = IPECTL_EXIT_OK;
-out:
-	sign_free(appended, der);
-	free(out_alloc);
+			a->policy, out, derlen,
+			a->appended ? ", appended signature" : "", out);
+	}
+	free(alloc);
+	return ipectl_exit_status(-rc);
+}
+
+int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
+	struct sign_args a = {
+		.key = env_or_null("IPECTL_KEY"),
+		.cert = env_or_null("IPECTL_CERT"),
+	};
+	struct ipectl_signer signer;
+	unsigned char *data = NULL, *der = NULL;
+	size_t len, derlen;
+	int rc, status;
+
+	ipectl_pass_init(&a.pass, NULL);
+	rc = parse_args(cmd, argc, argv, &a);
+	if (rc)
+		return -rc;
+	if (ipectl_signer_ready(a.key, a.cert))
+		return IPECTL_EXIT_INPUT;
+	a.pass.what = a.key;
+	signer = (struct ipectl_signer){ a.key, a.cert, &a.pass.src };
+	rc = ipectl_read_file(a.policy, IPECTL_MAX_FILE, &data, &len);
+	if (rc) {
+		ipectl_error("%s: cannot read: %s", a.policy, strerror(-rc));
+		return IPECTL_EXIT_INPUT;
+	}
+	status = ipectl_check_buffer(a.policy, data, len, false, true);
+	if (status)
+		ipectl_error("%s is not a valid policy: not signed", a.policy);
+	else
+		status = sign_as(a.appended, data, len, &signer, &der, &derlen);
+	ipectl_pass_free(&a.pass);
+	if (!status)
+		status = write_out(&a, der, derlen);
+	sign_free(a.appended, der);
 	free(data);
 	return status;
 }
