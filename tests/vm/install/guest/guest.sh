@@ -738,6 +738,7 @@ eval_run()
 
 s_eval_auditd()
 {
+	local daemons p
 	apt_get install --no-install-recommends auditd audispd-plugins jq ||
 		fail "apt-get install auditd audispd-plugins jq" || return 1
 	# this machine is node web1 to the collector; the collector is a second
@@ -768,8 +769,13 @@ s_eval_auditd()
 	systemctl start auditd.service || fail "auditd did not restart" || return 1
 	auditd -c /etc/audit-collector || fail "the collecting auditd did not start" || return 1
 	sleep 2
-	say "auditd: $(systemctl is-active auditd) ($(auditctl -s | tr '\n' ' ')); collector: $(pgrep -a auditd | tr '\n' ' ')"
-	auditctl -s | grep -q 'pid [1-9]' || fail "no audit daemon registered"
+	# the daemons, as /proc has them (minbase has no pgrep)
+	daemons=$(for p in /proc/[0-9]*; do
+		[[ $(cat "$p/comm" 2>/dev/null) == auditd ]] && tr '\0' ' ' <"$p/cmdline" && echo
+	done)
+	say "auditd: $(systemctl is-active auditd) ($(auditctl -s | tr '\n' ' ')); daemons: $(echo $daemons)"
+	auditctl -s | grep -q 'pid [1-9]' || fail "no audit daemon registered" || return 1
+	[[ $daemons == *"auditd -c /etc/audit-collector"* ]] || fail "the collecting auditd is not running"
 }
 
 s_eval_permissive()
