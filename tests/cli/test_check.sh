@@ -32,6 +32,11 @@ expect "algorithm case warning does not fail" 0 "warn.pol:3: warning: fs-verity 
 expect "every bad line reported" 1 "two.pol:4: digest has a character that is not a hex digit" "$IPECTL" check "$T/two.pol"
 expect "several files: any invalid fails" 1 "good.pol: OK" "$IPECTL" check "$T/good.pol" "$T/ebadmsg.pol"
 expect "missing file: exit 1, says why" 1 "cannot read: No such file or directory" "$IPECTL" check "$T/none.pol"
+# every command reads the file it is given the same way (ipectl_read_input)
+for c in check deploy verify; do
+	expect "$c DIR: exit 1, says why" 1 "$T: cannot read: Is a directory" "$IPECTL" $c "$T"
+done
+expect "explain --policy DIR: exit 1, says why" 1 "$T: cannot read: Is a directory" "$IPECTL" explain --policy "$T" "$T/good.pol"
 expect "stdin with -" 0 "^-: OK" "$IPECTL" check - <"$T/good.pol"
 expect "no file given: usage, exit 1" 1 "no policy file given" "$IPECTL" check
 expect "unknown option: exit 1" 1 "Usage: ipectl check" "$IPECTL" check --bogus "$T/good.pol"

@@ -61,6 +61,7 @@ fi
 mkdir odir
 expect "sign -o DIR: a usage error (exit 1), the directory kept" 1 "cannot write odir: Is a directory" "$IPECTL" sign $K -o odir --force p.pol
 [ -d odir ] && [ -z "$(ls -A odir)" ] && ok "-o DIR: the directory is untouched" || ko "-o DIR: the directory is untouched" "$(ls -la odir)"
+expect "sign DIR: exit 1, says why" 1 "odir: cannot read: Is a directory" "$IPECTL" sign $K -o o2.p7s odir
 mkfifo fifo && { timeout 10 cat fifo >fifo.out & }
 check "sign -o FIFO writes to the pipe" "$IPECTL" sign $K -o fifo p.pol
 wait

@@ -326,12 +326,9 @@ static int check_file(const char *file, bool json, bool quiet)
 	size_t len, tlen, slen;
 	int rc;
 
-	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &data, &len);
-	if (rc) {
-		ipectl_error("%s: cannot read: %s", file,
-			     rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
-		return rc == -ENOMEM ? IPECTL_EXIT_SYSTEM : IPECTL_EXIT_INPUT;
-	}
+	rc = ipectl_read_input(file, &data, &len);
+	if (rc)
+		return rc;
 	rc = ipe_eng_policy_form(data, len, &tlen, &slen);
 	if (rc == IPE_ENG_FORM_PKCS7 && !quiet)
 		fprintf(stderr,

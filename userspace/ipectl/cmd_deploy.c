@@ -27,11 +27,9 @@ static int load_signed(const char *file, struct ipectl_tree_opts *c,
 	char err[512];
 	int rc;
 
-	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &data, &len);
-	if (rc) {
-		ipectl_error("%s: cannot read: %s", file, strerror(-rc));
-		return IPECTL_EXIT_INPUT;
-	}
+	rc = ipectl_read_input(file, &data, &len);
+	if (rc)
+		return rc;
 	/* signed, or a malformed trailer the kernel will name */
 	if (ipe_eng_policy_form(data, len, &tl, &sl) != IPE_ENG_FORM_TEXT) {
 		*der = data;

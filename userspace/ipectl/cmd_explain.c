@@ -65,11 +65,9 @@ static int policy_text(const char *file, const char *forced_tree,
 	int rc;
 
 	if (file) {
-		rc = ipectl_read_file(file, IPECTL_MAX_FILE, &raw, &n);
-		if (rc) {
-			ipectl_error("%s: cannot read: %s", file, strerror(-rc));
-			return IPECTL_EXIT_INPUT;
-		}
+		rc = ipectl_read_input(file, &raw, &n);
+		if (rc)
+			return rc;
 		snprintf(from, fromlen, "%s", file);
 		if (ipe_eng_policy_form(raw, n, &tl, &sl) != IPE_ENG_FORM_TEXT) {
 			rc = ipectl_verify_any(raw, n, NULL, text, len, &signer,

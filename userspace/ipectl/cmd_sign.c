@@ -293,11 +293,9 @@ int cmd_sign(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		return IPECTL_EXIT_INPUT;
 	a.pass.what = a.key;
 	signer = (struct ipectl_signer){ a.key, a.cert, &a.pass.src };
-	rc = ipectl_read_file(a.policy, IPECTL_MAX_FILE, &data, &len);
-	if (rc) {
-		ipectl_error("%s: cannot read: %s", a.policy, strerror(-rc));
-		return IPECTL_EXIT_INPUT;
-	}
+	rc = ipectl_read_input(a.policy, &data, &len);
+	if (rc)
+		return rc;
 	status = ipectl_check_buffer(a.policy, data, len, false, true);
 	if (status)
 		ipectl_error("%s is not a valid policy: not signed", a.policy);

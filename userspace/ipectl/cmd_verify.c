@@ -81,11 +81,9 @@ static int verify_one(const char *file, const char *cert, bool keyrings,
 	bool appended;
 	int rc, status;
 
-	rc = ipectl_read_file(file, IPECTL_MAX_FILE, &msg, &len);
-	if (rc) {
-		ipectl_error("%s: cannot read: %s", file, strerror(-rc));
-		return IPECTL_EXIT_INPUT;
-	}
+	rc = ipectl_read_input(file, &msg, &len);
+	if (rc)
+		return rc;
 	rc = ipectl_verify_any(msg, len, cert, &text, &tlen, &signer, &appended,
 			       err, sizeof(err));
 	/* without -c only the signature is checked: anyone may have made it */

@@ -65,6 +65,7 @@ int ipectl_signer_ready(const char *key, const char *cert);
 
 void ipectl_usage(const struct ipectl_cmd *cmd, FILE *f);
 int ipectl_no_arguments(const struct ipectl_cmd *cmd, int argc, char *argv[]);
+int ipectl_read_input(const char *file, unsigned char **data, size_t *len);
 void ipectl_warn(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 void ipectl_error(const char *fmt, ...)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * output.c - what every command prints the same way: its usage, errors
- * and warnings on stderr.
+ * and warnings on stderr, and why a file it was given cannot be read.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,4 +61,28 @@ void ipectl_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	report("ipectl: warning: ", fmt, ap);
 	va_end(ap);
+}
+
+/**
+ * ipectl_read_input() - read a file the user named (a policy, a signed
+ *	policy), up to IPECTL_MAX_FILE, or say why not.
+ * @file: its path.
+ * @data: set to its bytes (free()), NUL-terminated.
+ * @len: set to their number.
+ *
+ * A file that is missing, unreadable or too large is bad input; only the
+ * machine failing (memory, I/O) is the system's.
+ *
+ * Return: IPECTL_EXIT_OK, IPECTL_EXIT_INPUT or IPECTL_EXIT_SYSTEM.
+ */
+int ipectl_read_input(const char *file, unsigned char **data, size_t *len)
+{
+	int rc = ipectl_read_file(file, IPECTL_MAX_FILE, data, len);
+
+	if (!rc)
+		return IPECTL_EXIT_OK;
+	ipectl_error("%s: cannot read: %s", file,
+		     rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
+	return rc == -ENOMEM || rc == -EIO ? IPECTL_EXIT_SYSTEM :
+					     IPECTL_EXIT_INPUT;
 }
