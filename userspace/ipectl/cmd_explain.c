@@ -155,7 +155,16 @@ static void print_text(const struct explained *x)
 		printf("note:        %s\n", x->note);
 }
 
-int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
+/* What `ipectl explain` was asked for. */
+struct explain_args {
+	const char *policy;
+	const char *tree;
+	bool json;
+};
+
+/* Return: 0, or -(exit status) to return. */
+static int parse_args(const struct ipectl_cmd *cmd, int argc, char *argv[],
+		      struct explain_args *a, struct explained *x)
 {
 	static const struct option opts[] = {
 		{ "op", required_argument, NULL, 'o' },
@@ -164,43 +173,52 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:p:t:j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (ipe_eng_parse_op(optarg, &x->op)) {
+				ipectl_error("unknown op '%s' (EXECUTE, FIRMWARE, KMODULE, KEXEC_IMAGE, KEXEC_INITRAMFS, POLICY, X509_CERT)",
+					     optarg);
+				return -IPECTL_EXIT_INPUT;
+			}
+			break;
+		case 'p': a->policy = optarg; break;
+		case 't': a->tree = optarg; break;
+		case 'j': a->json = true; break;
+		default: ipectl_usage(cmd, stderr); return -IPECTL_EXIT_INPUT;
+		}
+	}
+	if (optind != argc - 1) {
+		ipectl_usage(cmd, stderr);
+		return -IPECTL_EXIT_INPUT;
+	}
+	x->file = argv[optind];
+	return 0;
+}
+
+int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
+{
 	struct explained x = { .op = IPE_ENG_OP_EXECUTE };
-	const char *policy = NULL, *tree = NULL;
+	struct explain_args a = { 0 };
 	struct ipe_eng_policy *p = NULL;
 	struct ipe_eng_error e;
 	struct ipe_eng_ctx ctx;
 	unsigned char *text = NULL;
 	char from[4200];
-	bool json = false;
 	size_t len;
-	int c, rc, status;
+	int rc, status;
 
-	while ((c = getopt_long(argc, argv, "o:p:t:j", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (ipe_eng_parse_op(optarg, &x.op)) {
-				ipectl_error("unknown op '%s' (EXECUTE, FIRMWARE, KMODULE, KEXEC_IMAGE, KEXEC_INITRAMFS, POLICY, X509_CERT)",
-					     optarg);
-				return IPECTL_EXIT_INPUT;
-			}
-			break;
-		case 'p': policy = optarg; break;
-		case 't': tree = optarg; break;
-		case 'j': json = true; break;
-		default: ipectl_usage(cmd, stderr); return IPECTL_EXIT_INPUT;
-		}
-	}
-	if (optind != argc - 1) {
-		ipectl_usage(cmd, stderr);
-		return IPECTL_EXIT_INPUT;
-	}
-	x.file = argv[optind];
+	rc = parse_args(cmd, argc, argv, &a, &x);
+	if (rc)
+		return -rc;
 	rc = ipectl_file_props(x.file, &x.fp, x.note, sizeof(x.note));
 	if (rc) {
 		ipectl_error("%s: %s", x.file, strerror(-rc));
 		return IPECTL_EXIT_INPUT;
 	}
-	status = policy_text(policy, tree, &text, &len, from, sizeof(from));
+	status = policy_text(a.policy, a.tree, &text, &len, from, sizeof(from));
 	if (status)
 		return status;
 	if (ipe_eng_parse((const char *)text, len, 0, NULL, NULL, &p, &e)) {
@@ -215,7 +233,7 @@ int cmd_explain(const struct ipectl_cmd *cmd, int argc, char *argv[])
 	ipe_eng_eval(p, &ctx, &x.m);
 	ipe_eng_render_match(&x.m, IPE_ENG_RENDER_POLICY, x.rule,
 			     sizeof(x.rule));
-	if (json)
+	if (a.json)
 		print_json(&x);
 	else
 		print_text(&x);
