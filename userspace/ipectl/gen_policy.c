@@ -266,6 +266,18 @@ static void write_fsv(FILE *f, const struct gen *g, const struct group *v,
 	}
 }
 
+/* "@prefix<what>[: <why>]", escaped, one line. */
+static void print_miss(FILE *f, const char *prefix, const struct gen_miss *m)
+{
+	fputs(prefix, f);
+	ipectl_print_escaped(f, m->what, strlen(m->what));
+	if (*m->why) {
+		fputs(": ", f);
+		ipectl_print_escaped(f, m->why, strlen(m->why));
+	}
+	fputc('\n', f);
+}
+
 static void write_misses(FILE *f, const struct gen *g)
 {
 	size_t i;
@@ -276,16 +288,8 @@ static void write_misses(FILE *f, const struct gen *g)
 		return;
 	fprintf(f, "#\n# NO RULE for these %zu (the policy is incomplete):\n",
 		g->nmiss);
-	for (i = 0; i < g->nmiss; i++) {
-		fputs("# - ", f);
-		ipectl_print_escaped(f, g->miss[i].what, strlen(g->miss[i].what));
-		if (*g->miss[i].why) {
-			fputs(": ", f);
-			ipectl_print_escaped(f, g->miss[i].why,
-					     strlen(g->miss[i].why));
-		}
-		fputc('\n', f);
-	}
+	for (i = 0; i < g->nmiss; i++)
+		print_miss(f, "# - ", &g->miss[i]);
 }
 
 /**
@@ -341,16 +345,8 @@ static void print_misses(FILE *f, const struct gen *g)
 		ipectl_print_escaped(f, g->notes[i], strlen(g->notes[i]));
 		fputc('\n', f);
 	}
-	for (i = 0; i < g->nmiss; i++) {
-		fputs("ipectl: warning: no rule for ", f);
-		ipectl_print_escaped(f, g->miss[i].what, strlen(g->miss[i].what));
-		if (*g->miss[i].why) {
-			fputs(": ", f);
-			ipectl_print_escaped(f, g->miss[i].why,
-					     strlen(g->miss[i].why));
-		}
-		fputc('\n', f);
-	}
+	for (i = 0; i < g->nmiss; i++)
+		print_miss(f, "ipectl: warning: no rule for ", &g->miss[i]);
 }
 
 /**
