@@ -58,15 +58,25 @@ static noinline int selftest_stub(void)
 static bool selftest_call(struct ipe_lkm_call *c, struct file *file,
 			  bool by_task)
 {
-	struct file *sf = READ_ONCE(selftest_file);
+	struct file *sf;
+	bool ours;
 
-	if (likely(!sf))
+	if (likely(!READ_ONCE(selftest_file)))
 		return false;
-	if (by_task ? READ_ONCE(selftest_task) != current :
-		      !file || file_inode(file) != file_inode(sf))
-		return false;
-	ipe_lkm_redirect(c, selftest_stub);
-	return true;
+	/*
+	 * A callback may be preempted (ftrace does not disable preemption
+	 * around a call site's only ops, and a preempt=full kernel has
+	 * preemptible RCU): the read-side section is what the self-test's
+	 * synchronize_rcu() waits for before it puts the file.
+	 */
+	rcu_read_lock();
+	sf = READ_ONCE(selftest_file);
+	ours = sf && (by_task ? READ_ONCE(selftest_task) == current :
+				file && file_inode(file) == file_inode(sf));
+	rcu_read_unlock();
+	if (ours)
+		ipe_lkm_redirect(c, selftest_stub);
+	return ours;
 }
 
 /* security_bprm_check(struct linux_binprm *bprm) */
@@ -408,8 +418,8 @@ int ipe_lkm_hooks_selftest(void)
 	WRITE_ONCE(selftest_file, NULL);
 	WRITE_ONCE(selftest_task, NULL);
 	/*
-	 * ftrace runs the callbacks with preemption disabled: after a grace
-	 * period none can still be looking at the file.
+	 * selftest_call() looks at the file inside an RCU read-side section:
+	 * after a grace period none can still be looking at it.
 	 */
 	synchronize_rcu();
 	fput(file);
