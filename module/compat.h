@@ -129,13 +129,17 @@
 
 /*
  * The system call entry of delete_module(), where hooks.c refuses forced
- * removals of ipe_lkm: with syscall wrappers every ABI has its own.
+ * removals of ipe_lkm: with syscall wrappers every ABI has its own.  On
+ * arm64 the 32-bit (COMPAT) table shares the 64-bit entry, which has no
+ * compat_ variant.
  */
 #if defined(CONFIG_X86_64)
 #define COMPAT_SYS_DELETE_MODULE "__x64_sys_delete_module"
 #ifdef CONFIG_IA32_EMULATION
 #define COMPAT_SYS_DELETE_MODULE_32 "__ia32_sys_delete_module"
 #endif
+#elif defined(CONFIG_ARM64)
+#define COMPAT_SYS_DELETE_MODULE "__arm64_sys_delete_module"
 #else
 #error "ipe_lkm: name this architecture's delete_module() entry in compat.h"
 #endif

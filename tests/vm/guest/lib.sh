@@ -16,7 +16,7 @@
 #   IPET_TESTS     the test functions to run, in order
 
 K=/lib/ipet/keys
-RES=/dev/ttyS1
+RES=${IPET_RES:-/dev/ttyS1}
 FIX=/lib/ipet/fixtures.env
 [ -f $FIX ] && . $FIX
 

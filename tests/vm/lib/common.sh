@@ -7,3 +7,7 @@ OUT=${IPET_OUT:-$VM_DIR/out}
 
 log() { printf 'vm: %s\n' "$*" >&2; }
 die() { printf 'vm: error: %s\n' "$*" >&2; exit 2; }
+
+# The guest architecture (lib/arch.sh); run --arch sets another.
+. "$VM_DIR/lib/arch.sh"
+arch_set "${IPET_ARCH:-amd64}"

@@ -25,9 +25,8 @@ keys_make()
 			-keyout "$d/$k.key" -out "$d/$k.crt" 2>/dev/null || die "openssl req ($k)"
 		openssl x509 -in "$d/$k.crt" -outform der -out "$d/$k.der"
 	done
-	cp /usr/share/OVMF/OVMF_VARS_4M.fd "$d/vars.fd"
-	virt-fw-vars --inplace "$d/vars.fd" --add-db "$CA_OWNER_GUID" "$d/ca.crt" \
-		>/dev/null 2>&1 || die "virt-fw-vars --add-db (run tests/vm/deps?)"
+	arch_fw_vars "$d/vars.fd" "$CA_OWNER_GUID" "$d/ca.crt" ||
+		die "virt-fw-vars --add-db (run tests/vm/deps?)"
 	touch "$d/.done"
 	keys_embed "$d"
 }

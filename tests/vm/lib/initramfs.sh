@@ -5,7 +5,8 @@
 #   <kernel>.cpio the stock modules this kernel needs (deps from modules.dep)
 #   run.cpio      this run's tests, plan and keys (see run)
 
-# Modules loaded at boot, with their dependencies.
+# Modules loaded at boot, with their dependencies (and the guest
+# architecture's: lib/arch.sh).
 BOOT_MODULES="virtio_pci virtio_blk ext4 dm-verity test_firmware"
 # Stock module used as the KMODULE fixture (not loaded at boot): the first
 # of FIXTURE_MODULES that this kernel has as a module without dependencies
@@ -47,22 +48,23 @@ helper_stale()
 }
 
 # helpers_build OUTDIR: compile the static test helpers and the shared-library
-# fixtures on the host.  ipestress and iperace share stress.c and stress.h.
+# fixtures on the host, for the guest architecture ($ARCH_CC).  ipestress
+# and iperace share stress.c and stress.h.
 helpers_build()
 {
-	local o=$1 h=$VM_DIR/helpers p
+	local o=$1 h=$VM_DIR/helpers p cc=$ARCH_CC
 	mkdir -p "$o"
 	if helper_stale "$o/ipet" "$h/ipet.c"; then
-		gcc -O2 -Wall -static -o "$o/ipet" "$h/ipet.c" || die "building ipet"
+		$cc -O2 -Wall -static -o "$o/ipet" "$h/ipet.c" || die "building ipet"
 	fi
 	for p in ipestress iperace; do
 		helper_stale "$o/$p" "$h/$p.c" "$h/stress.c" "$h/stress.h" || continue
-		gcc -O2 -Wall -static -o "$o/$p" "$h/$p.c" "$h/stress.c" ||
+		$cc -O2 -Wall -static -o "$o/$p" "$h/$p.c" "$h/stress.c" ||
 			die "building $p"
 	done
 	if helper_stale "$o/uselib" "$h/uselib.c" || helper_stale "$o/libipetlib.so" "$h/ipetlib.c"; then
-		gcc -O2 -Wall -shared -fPIC -o "$o/libipetlib.so" "$h/ipetlib.c" &&
-			gcc -O2 -Wall -o "$o/uselib" "$h/uselib.c" -L"$o" -lipetlib -ldl ||
+		$cc -O2 -Wall -shared -fPIC -o "$o/libipetlib.so" "$h/ipetlib.c" &&
+			$cc -O2 -Wall -o "$o/uselib" "$h/uselib.c" -L"$o" -lipetlib -ldl ||
 			die "building uselib"
 	fi
 }
@@ -71,12 +73,13 @@ helpers_build()
 initramfs_common()
 {
 	local out=$1 root=$OUT/build/common-root stamp
-	stamp=$(cat "$VM_DIR"/guest/* "$VM_DIR"/helpers/*.[ch] "$VM_DIR"/lib/initramfs.sh | sha256sum | cut -c1-16)
+	stamp=$(cat "$VM_DIR"/guest/* "$VM_DIR"/helpers/*.[ch] "$VM_DIR"/lib/initramfs.sh "$VM_DIR"/lib/arch.sh |
+		sha256sum | cut -c1-16)
 	[[ -f $out && $(cat "$out.stamp" 2>/dev/null) == "$stamp" ]] && return 0
 	log "building the common initramfs"
 	helpers_build "$OUT/build/helpers"
 	rm -rf "$root" && mkdir -p "$root"/{bin,sbin,dev,proc,sys,run,tmp,mnt,etc,root,lib/ipet,lib/firmware,usr/bin}
-	install -m 0755 /bin/busybox "$root/bin/busybox"
+	install -m 0755 "$(arch_busybox)" "$root/bin/busybox"
 	install -m 0755 "$VM_DIR/guest/init" "$root/init"
 	install -m 0644 "$VM_DIR/guest/lib.sh" "$root/lib/ipet/lib.sh"
 	install -m 0755 "$OUT/build/helpers/ipet" "$root/usr/bin/ipet"
@@ -84,7 +87,7 @@ initramfs_common()
 	install -m 0755 "$OUT/build/helpers/iperace" "$root/usr/bin/iperace"
 	install -m 0755 "$OUT/build/helpers/uselib" "$root/usr/bin/uselib"
 	install -m 0755 "$OUT/build/helpers/libipetlib.so" "$root/lib/ipet/libipetlib.so"
-	copy_with_libs "$root" /usr/bin/openssl /usr/bin/keyctl "$OUT/build/helpers/uselib"
+	arch_copy_with_libs "$root" "$(arch_bin openssl)" "$(arch_bin keyctl)" "$OUT/build/helpers/uselib"
 	# uselib was copied with its build path too; the libs it needs are what matter.
 	rm -rf "$root$OUT"
 	# ld.so finds libipetlib.so through LD_LIBRARY_PATH in the tests.
@@ -126,7 +129,7 @@ initramfs_kernel()
 	rm -rf "$root" && mkdir -p "$root/lib/ipet/modules"
 	list=$root/lib/ipet/modules.load
 	: >"$list"
-	for ko in $(kmod_paths $BOOT_MODULES); do
+	for ko in $(kmod_paths $BOOT_MODULES $ARCH_BOOT_MODULES); do
 		install -m 0644 "$ko" "$root/lib/ipet/modules/"
 		echo "${ko##*/}" >>"$list"
 	done
@@ -146,10 +149,15 @@ initramfs_kernel()
 # the libraries it links, into ROOT.
 ipectl_stage()
 {
-	local root=$1 top=$VM_DIR/../.. bin lib
-	make -s -C "$top/userspace/ipectl" >/dev/null || die "building ipectl"
-	bin=$top/userspace/ipectl/ipectl
+	local root=$1 bin lib
+	bin=$(arch_ipectl) || exit
 	install -D -m 0755 "$bin" "$root/usr/sbin/ipectl"
+	if [[ -n $ARCH_SYSROOT ]]; then
+		for lib in $(arch_needed "$bin"); do
+			install -D -m 0755 "$ARCH_SYSROOT/$lib" "$root/$lib"
+		done
+		return 0
+	fi
 	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
 		install -D -m 0755 "$lib" "$root$lib"
 	done

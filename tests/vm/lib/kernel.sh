@@ -3,7 +3,8 @@
 # and unpack it into the cache. Sourced by tests/vm/run.
 #
 # Nothing here names an ABI: the metapackage's Depends says which
-# linux-image-<abi>-amd64 is current, and that is what we download.
+# linux-image-<abi>-<arch> is current, and that is what we download.  The
+# architecture is the guest's (lib/arch.sh: $ARCH, its apt view).
 
 # The debug kernels (lib/debugkernel.sh): Debian's linux-source of a stock
 # flavour, built with KASAN, lockdep & co.
@@ -50,22 +51,24 @@ debug_flavour()
 	esac
 }
 
-# apt_fetch DIR PKG [TARGET]: apt-get download PKG into DIR, print the .deb path.
+# apt_fetch DIR PKG [TARGET]: apt-get download PKG into DIR (the guest
+# architecture's package unless PKG says PKG:ARCH), print the .deb path.
 apt_fetch()
 {
 	local dir=$1 pkg=$2 target=${3:-}
 	mkdir -p "$dir"
-	(cd "$dir" && apt-get download -q ${target:+-t "$target"} "$pkg" >/dev/null 2>&1) ||
+	arch_apt
+	(cd "$dir" && apt-get download -q "${ARCH_APT_OPTS[@]}" ${target:+-t "$target"} "$pkg" >/dev/null 2>&1) ||
 		die "apt-get download $pkg${target:+ -t $target} failed (run tests/vm/deps?)"
 	newest_deb "$dir" "$pkg"
 }
 
-# newest_deb DIR PKG: the newest .deb of PKG (or PKG=VERSION: matched on
-# the package part) in DIR; dies without one.
+# newest_deb DIR PKG: the newest .deb of PKG (or PKG=VERSION, PKG:ARCH:
+# matched on the package part) in DIR; dies without one.
 newest_deb()
 {
 	local deb
-	deb=$(ls -t "$1/${2%%=*}"_*.deb 2>/dev/null | head -1) || true
+	deb=$(ls -t "$1/${2%%[=:]*}"_*.deb 2>/dev/null | head -1) || true
 	[[ -n $deb ]] || die "no .deb for $2 in $1"
 	echo "$deb"
 }
@@ -106,30 +109,31 @@ kernel_fetch()
 	else
 		unset KBUILD_DIR
 	fi
-	dir=$CACHE/kernels/$name
+	dir=$CACHE/kernels$ARCH_TAG/$name
 	mkdir -p "$dir/debs"
 	KSUITE=$(kernel_suite "$name") || KSUITE=""
+	[[ -z $KSUITE || $ARCH == amd64 ]] || die "--kernel $name: not on $ARCH yet (bookworm|backports)"
 	if [[ -n $KSUITE ]]; then
 		# Another suite: its chroot's apt resolves the metapackage, so
 		# the image always matches the headers installed there.  The
 		# chroot refreshes its lists at most once a day; the metapackage
 		# is fetched again whenever they are newer.
 		suite_chroot "$KSUITE"
-		meta=$(ls -t "$dir/debs"/linux-image-amd64_*.deb 2>/dev/null | head -1) || true
+		meta=$(ls -t "$dir/debs"/linux-image-${ARCH}_*.deb 2>/dev/null | head -1) || true
 		if [[ -z $meta || $SUITE_DIR/.refreshed -nt $meta ]]; then
-			rm -f "$dir/debs"/linux-image-amd64_*.deb
-			meta=$(kpkg_fetch "$dir/debs" linux-image-amd64)
+			rm -f "$dir/debs"/linux-image-${ARCH}_*.deb
+			meta=$(kpkg_fetch "$dir/debs" "linux-image-$ARCH")
 			# apt may date the file by the archive's Last-Modified
 			touch "$meta"
 		fi
 	else
 		target=$(apt_target "$name")
 		# Refresh the metapackage at most once per day; it is tiny.
-		if [[ -z $(find "$dir/debs" -maxdepth 1 -name 'linux-image-amd64_*.deb' -mtime -1 2>/dev/null) ]]; then
-			rm -f "$dir/debs"/linux-image-amd64_*.deb
-			meta=$(apt_fetch "$dir/debs" linux-image-amd64 "$target")
+		if [[ -z $(find "$dir/debs" -maxdepth 1 -name 'linux-image-${ARCH}_*.deb' -mtime -1 2>/dev/null) ]]; then
+			rm -f "$dir/debs"/linux-image-${ARCH}_*.deb
+			meta=$(apt_fetch "$dir/debs" "linux-image-$ARCH" "$target")
 		else
-			meta=$(ls -t "$dir/debs"/linux-image-amd64_*.deb | head -1)
+			meta=$(ls -t "$dir/debs"/linux-image-${ARCH}_*.deb | head -1)
 		fi
 	fi
 	img=$(meta_dep "$meta" linux-image-)
@@ -180,6 +184,12 @@ kernel_fetch()
 	VMLINUZ=$(kfile "$KROOT" "$KVER" vmlinuz) || die "no vmlinuz for $KVER in $KROOT"
 	KCONFIG=$(kfile "$KROOT" "$KVER" config) || die "no kernel config for $KVER in $KROOT"
 	KPKG_VERSION=$iver
+	# A foreign architecture's modules build against its headers unpacked
+	# in the cache (lib/arch.sh), never the host's.
+	if [[ $ARCH != "$ARCH_BUILD" && -z $KBUILD_DIR_USER ]]; then
+		headers_fetch "$name"
+		export KBUILD_DIR=$KHEADERS
+	fi
 }
 
 # kfile ROOT KVER NAME: ROOT/boot/NAME-KVER or ROOT/lib/modules/KVER/NAME,
@@ -208,8 +218,10 @@ kpkg_fetch()
 }
 
 # headers_fetch NAME: unpack the matching headers (for building the module);
-# sets KHEADERS (the -amd64 build dir).  A kernel of another suite has them
-# installed in its chroot: that directory.
+# sets KHEADERS (the -$ARCH build dir).  A kernel of another suite has them
+# installed in its chroot: that directory.  With them: the -common part and
+# linux-kbuild (the build machine's: its programs run here), of the same
+# version; a foreign architecture's are pointed at them (arch_headers_fix).
 headers_fetch()
 {
 	local name=$1 target dir meta hdr deb common kb suite
@@ -219,8 +231,8 @@ headers_fetch()
 		return 0
 	fi
 	target=$(apt_target "$name")
-	dir=$CACHE/kernels/$name
-	meta=$(apt_fetch "$dir/debs" linux-headers-amd64 "$target")
+	dir=$CACHE/kernels$ARCH_TAG/$name
+	meta=$(apt_fetch "$dir/debs" "linux-headers-$ARCH" "$target")
 	hdr=$(meta_dep "$meta" linux-headers-)
 	local hroot=$dir/headers-${hdr%%=*}-${hdr#*=}
 	if [[ ! -e $hroot/.done ]]; then
@@ -228,12 +240,16 @@ headers_fetch()
 		rm -rf "$hroot" && mkdir -p "$hroot"
 		deb=$(apt_fetch "$dir/debs" "$hdr")
 		dpkg-deb -x "$deb" "$hroot"
-		# The arch headers depend on -common and on linux-kbuild.
+		# The arch headers depend on -common and on linux-kbuild (whose
+		# version 6.12's leaves open).
 		for dep in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
-			sed -n 's/^ *\(linux-[^ ]*\) (= \([^)]*\)).*/\1=\2/p'); do
-			dpkg-deb -x "$(apt_fetch "$dir/debs" "$dep")" "$hroot"
+			sed -n 's/^ *\(linux-\(headers-[^ ]*-common\|kbuild-[^ ]*\)\).*/\1/p'); do
+			[[ $dep == linux-kbuild-* ]] && dep+=:$ARCH_BUILD
+			dpkg-deb -x "$(apt_fetch "$dir/debs" "$dep=${hdr#*=}")" "$hroot"
 		done
+		KHEADERS=$(ls -d "$hroot"/usr/src/linux-headers-*-"$ARCH" | head -1)
+		[[ $ARCH == "$ARCH_BUILD" ]] || arch_headers_fix "$hroot" "$KHEADERS"
 		touch "$hroot/.done"
 	fi
-	KHEADERS=$(ls -d "$hroot"/usr/src/linux-headers-*-amd64 | head -1)
+	KHEADERS=$(ls -d "$hroot"/usr/src/linux-headers-*-"$ARCH" | head -1)
 }

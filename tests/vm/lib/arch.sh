@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# tests/vm/lib/arch.sh: everything that differs between the guest
+# architectures (tests/vm/run --arch amd64|arm64), in one place.  Sourced
+# by lib/common.sh; amd64, the host's own, is the default.
+#
+# amd64 guests run what the host has (its apt, its gcc, its busybox, its
+# openssl and their libraries).  arm64 guests get all of it from Debian's
+# arm64 packages, through an apt configuration private to the cache (an
+# arm64 view of bookworm and bookworm-backports; the host's sources and
+# dpkg architectures stay untouched): the kernel, its headers (with the
+# amd64 linux-kbuild of the same version as host tools), busybox-static and
+# the libraries of the dynamically linked guest programs, unpacked into a
+# sysroot.  Modules and helpers are cross-compiled (gcc-aarch64-linux-gnu).
+
+ARCH_BUILD=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+# what the arm64 sysroot holds: the guest's busybox, openssl and keyctl,
+# and what ipectl links (with the libraries those need)
+ARCH_ARM64_DEBS="busybox-static openssl libssl3 libssl-dev keyutils libkeyutils1 libc6
+	libkmod2 libkmod-dev libauparse0 libauparse-dev libaudit1 libaudit-dev libcap-ng0
+	libsystemd0 libsystemd-dev libjson-c5 libjson-c-dev liblzma5 libzstd1 liblz4-1
+	libgcrypt20 libgpg-error0 libcap2"
+
+# arch_set ARCH: the variables of one guest architecture.
+#   ARCH_TAG      suffix of per-architecture cache directories ("" on amd64)
+#   ARCH_QEMU     QEMU and its CPU
+#   ARCH_MACHINE  its machine (a direct kernel boot's; --secureboot has its own)
+#   ARCH_CONSOLE  the kernel console
+#   ARCH_RES_DEV  the guest's end of the result channel (arch_res_args)
+#   ARCH_FW_CODE, ARCH_FW_VARS  UEFI firmware and its vars template
+#   ARCH_CC       compiler of the guest programs
+#   ARCH_KMAKE    make variables of a module build
+#   ARCH_SYSROOT  where the guest's userspace comes from ("" = the host)
+#   ARCH_BOOT_MODULES  modules the guest loads besides lib/initramfs.sh's
+# OUT gets a subdirectory per foreign architecture.
+arch_set()
+{
+	ARCH=$1
+	OUT=${IPET_OUT:-$VM_DIR/out}
+	case $ARCH in
+	amd64)
+		ARCH_TAG=""
+		ARCH_QEMU=(qemu-system-x86_64 -cpu max)
+		ARCH_MACHINE=(-machine q35)
+		ARCH_CONSOLE=ttyS0,115200
+		ARCH_RES_DEV=/dev/ttyS1
+		ARCH_FW_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+		ARCH_FW_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+		ARCH_CC=gcc
+		ARCH_KMAKE=()
+		ARCH_SYSROOT=""
+		ARCH_BOOT_MODULES=""
+		;;
+	arm64)
+		ARCH_TAG=-arm64
+		ARCH_QEMU=(qemu-system-aarch64 -cpu max)
+		ARCH_MACHINE=(-machine virt)
+		ARCH_CONSOLE=ttyAMA0
+		# virt has one UART: results go through a virtio console
+		ARCH_RES_DEV=/dev/hvc0
+		ARCH_FW_CODE=/usr/share/AAVMF/AAVMF_CODE.fd
+		# The plain vars template is blank (the firmware formats it on
+		# first boot), which virt-fw-vars cannot edit: the snakeoil one
+		# without its Secure Boot keys (arch_fw_vars).
+		ARCH_FW_VARS=/usr/share/AAVMF/AAVMF_VARS.snakeoil.fd
+		ARCH_CC=aarch64-linux-gnu-gcc
+		ARCH_KMAKE=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+		ARCH_SYSROOT=$CACHE/sysroot-arm64
+		ARCH_BOOT_MODULES=virtio_console
+		OUT=$OUT/arm64
+		;;
+	*) die "unknown architecture '$1' (amd64|arm64)" ;;
+	esac
+	[[ $ARCH == "$ARCH_BUILD" || $ARCH == arm64 ]] ||
+		die "--arch $ARCH on a $ARCH_BUILD host: not supported"
+}
+
+# arch_fw_vars OUT GUID CERT: a UEFI vars store for ARCH_FW_CODE with CERT
+# in db (GUID its owner), Secure Boot off.
+arch_fw_vars()
+{
+	local clear=()
+	# no PK: setup mode, nothing verified; no snakeoil db
+	[[ $ARCH == arm64 ]] && clear=(-d PK -d KEK -d db -d dbx --set-false SecureBootEnable)
+	virt-fw-vars -i "$ARCH_FW_VARS" -o "$1" "${clear[@]}" --add-db "$2" "$3" >/dev/null 2>&1
+}
+
+# arch_res_args FILE: QEMU arguments of the result channel, written to FILE.
+arch_res_args()
+{
+	case $ARCH in
+	amd64) ARCH_RES_ARGS=(-serial "file:$1") ;;
+	arm64) ARCH_RES_ARGS=(-device virtio-serial-pci -chardev "file,id=res,path=$1"
+		-device virtconsole,chardev=res) ;;
+	esac
+}
+
+# arch_apt: the apt-get (and apt-cache) options of the guest architecture's
+# archive view, in ARCH_APT_OPTS; the arm64 one is a private configuration
+# under $CACHE/apt-arm64, its lists refreshed at most once a day.
+arch_apt()
+{
+	ARCH_APT_OPTS=()
+	[[ $ARCH == arm64 ]] || return 0
+	local d=$CACHE/apt-arm64 a
+	ARCH_APT_OPTS=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=/dev/null
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o "Dir::State::status=$d/status"
+		-o Debug::NoLocking=1 -o APT::Architecture=arm64 -o APT::Architectures::=arm64
+		-o "APT::Architectures::=$ARCH_BUILD")
+	[[ -n $(find "$d/.updated" -mtime -1 2>/dev/null) ]] && return 0
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	: >"$d/status"
+	a="arch=arm64,$ARCH_BUILD signed-by=/usr/share/keyrings/debian-archive-keyring.gpg"
+	cat >"$d/sources.list" <<EOF
+deb [$a] http://deb.debian.org/debian bookworm main
+deb [$a] http://deb.debian.org/debian bookworm-updates main
+deb [$a] http://deb.debian.org/debian-security bookworm-security main
+deb [$a] http://deb.debian.org/debian bookworm-backports main
+EOF
+	log "refreshing the arm64 package lists ($d)"
+	apt-get -q "${ARCH_APT_OPTS[@]}" update >"$d/update.log" 2>&1 ||
+		{ tail -5 "$d/update.log" >&2; die "apt-get update of the arm64 view failed"; }
+	touch "$d/.updated"
+}
+
+# arch_headers_fix HROOT KHDR: the unpacked arm64 headers at KHDR point at
+# /usr/src/...-common and /usr/lib/linux-kbuild-* by absolute paths (an
+# installed system's): point them into HROOT, where the -common and the
+# build machine's linux-kbuild of the same version are unpacked.
+arch_headers_fix()
+{
+	local hroot=$1 k=$2 l t
+	sed -i "s|/usr/src/|$hroot/usr/src/|g" "$k/Makefile"
+	for l in "$k"/scripts "$k"/tools "$k"/*/; do
+		[[ -L ${l%/} ]] || continue
+		t=$(readlink "${l%/}")
+		[[ $t == /usr/* ]] && ln -sfn "$hroot$t" "${l%/}"
+	done
+	return 0
+}
+
+# arch_sysroot: unpack $ARCH_ARM64_DEBS (bookworm's, arm64) into
+# $ARCH_SYSROOT once.
+arch_sysroot()
+{
+	local s=$ARCH_SYSROOT p deb
+	[[ -z $s || -f $s/.done ]] && return 0
+	arch_apt
+	log "unpacking the arm64 userspace into $s"
+	rm -rf "$s" && mkdir -p "$s/debs"
+	(cd "$s/debs" && apt-get download -q "${ARCH_APT_OPTS[@]}" $ARCH_ARM64_DEBS >/dev/null 2>&1) ||
+		die "apt-get download of the arm64 userspace failed"
+	for p in $ARCH_ARM64_DEBS; do
+		deb=$(ls "$s/debs/${p}"_*.deb 2>/dev/null | head -1)
+		[[ -n $deb ]] || die "no $p .deb in $s/debs"
+		dpkg-deb -x "$deb" "$s"
+	done
+	# an installed system's absolute links (libfoo.so -> /lib/...), into
+	# the sysroot
+	find "$s" -type l -lname '/*' -print0 |
+		while IFS= read -r -d '' l; do ln -sfn "$s$(readlink "$l")" "$l"; done
+	touch "$s/.done"
+}
+
+# arch_busybox: the guest's static busybox.
+arch_busybox()
+{
+	if [[ -z $ARCH_SYSROOT ]]; then
+		echo /bin/busybox
+	else
+		arch_sysroot && echo "$ARCH_SYSROOT/bin/busybox"
+	fi
+}
+
+# arch_needed FILE: the sysroot paths of the libraries FILE needs (and
+# they need), its ELF interpreter first.
+arch_needed()
+{
+	local s=$ARCH_SYSROOT todo=("$1") f lib d seen=" " found
+	local dirs=(lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu)
+	readelf -l "$1" | sed -n 's|.*Requesting program interpreter: /\(.*\)\]|\1|p'
+	while [[ ${#todo[@]} -gt 0 ]]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for lib in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[[ $seen == *" $lib "* ]] && continue
+			seen+="$lib "
+			found=""
+			for d in "${dirs[@]}"; do
+				[[ -e $s/$d/$lib ]] && { found=$d/$lib; break; }
+			done
+			# the guest's own library, found through LD_LIBRARY_PATH
+			[[ -z $found && $lib == libipetlib.so ]] && continue
+			[[ -n $found ]] || die "$lib (needed by ${f##*/}) is not in $s: add its package to ARCH_ARM64_DEBS"
+			echo "$found"
+			todo+=("$s/$found")
+		done
+	done
+}
+
+# arch_copy_with_libs ROOT BIN...: copy_with_libs for the guest
+# architecture.  On arm64 a BIN under the sysroot lands at its path inside
+# it, any other at its own path.
+arch_copy_with_libs()
+{
+	local root=$1 f lib dst
+	shift
+	if [[ -z $ARCH_SYSROOT ]]; then
+		copy_with_libs "$root" "$@"
+		return
+	fi
+	arch_sysroot
+	for f in "$@"; do
+		dst=${f#"$ARCH_SYSROOT"}
+		install -D -m 0755 "$f" "$root$dst"
+		for lib in $(arch_needed "$f"); do
+			[[ -e $root/$lib ]] || install -D -m 0755 "$ARCH_SYSROOT/$lib" "$root/$lib"
+		done
+	done
+}
+
+# arch_bin NAME: a guest program of the userspace (openssl, keyctl).
+arch_bin()
+{
+	local d
+	[[ -z $ARCH_SYSROOT ]] && { echo "/usr/bin/$1"; return 0; }
+	arch_sysroot
+	for d in usr/bin bin usr/sbin sbin; do
+		[[ -x $ARCH_SYSROOT/$d/$1 ]] && { echo "$ARCH_SYSROOT/$d/$1"; return 0; }
+	done
+	die "no $1 in $ARCH_SYSROOT"
+}
+
+# arch_ipectl: build ipectl for the guest architecture; prints the binary.
+# On arm64: a copy of the sources, cross-compiled against the sysroot's
+# libraries (their pkg-config files, seen through it).
+arch_ipectl()
+{
+	local top=$VM_DIR/../.. b=$OUT/build/ipectl-src s=$ARCH_SYSROOT ml=aarch64-linux-gnu
+	if [[ -z $s ]]; then
+		make -s -C "$top/userspace/ipectl" >/dev/null || die "building ipectl"
+		echo "$top/userspace/ipectl/ipectl"
+		return
+	fi
+	arch_sysroot
+	mkdir -p "$b"
+	cp "$top/VERSION" "$b/"
+	rm -rf "$b/module" "$b/userspace" && mkdir -p "$b/module"
+	cp -a "$top/module/engine" "$top/module/host" "$b/module/"
+	cp -a "$top/userspace" "$b/" && rm -f "$b/userspace/ipectl/ipectl"
+	PKG_CONFIG_LIBDIR=$s/usr/lib/$ml/pkgconfig:$s/usr/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$s \
+		CPPFLAGS="-I$s/usr/include -I$s/usr/include/$ml" \
+		LDFLAGS="-L$s/usr/lib/$ml -L$s/lib/$ml -Wl,-rpath-link,$s/usr/lib/$ml -Wl,-rpath-link,$s/lib/$ml" \
+		make -s -C "$b/userspace/ipectl" CC="$ARCH_CC" >"$b.log" 2>&1 ||
+		{ tail -20 "$b.log" >&2; die "cross-building ipectl (see $b.log)"; }
+	echo "$b/userspace/ipectl/ipectl"
+}
