@@ -62,6 +62,8 @@ need() {
 				fail "booted for Secure Boot, but lockdown is '$(cat /sys/kernel/security/lockdown 2>&1)'"
 			skip "needs the Secure Boot boot (run --secureboot)"
 			;;
+		kexec_file) grep -q '^CONFIG_KEXEC_FILE=y' /lib/ipet/config ||
+			skip "no kexec_file_load() in this kernel (CONFIG_KEXEC_FILE unset: Debian's arm64)" ;;
 		platform_dmverity) grep -q '^CONFIG_DM_VERITY_VERIFY_ROOTHASH_SIG_PLATFORM_KEYRING=y' /lib/ipet/config &&
 			[ "$IPET_OVMF" = 1 ] || skip "dm-verity does not consult .platform here" ;;
 		*) fail "need: unknown feature $f" ;;

@@ -14,12 +14,12 @@
 # sysroot.  Modules and helpers are cross-compiled (gcc-aarch64-linux-gnu).
 
 ARCH_BUILD=$(dpkg --print-architecture 2>/dev/null || echo amd64)
-# what the arm64 sysroot holds: the guest's busybox, openssl and keyctl,
+# what the arm64 sysroot holds (ARCH_ARM64_DEBS): the guest's busybox, openssl and keyctl,
 # and what ipectl links (with the libraries those need)
-ARCH_ARM64_DEBS="busybox-static openssl libssl3 libssl-dev keyutils libkeyutils1 libc6
+ARCH_ARM64_DEBS=(busybox-static openssl libssl3 libssl-dev keyutils libkeyutils1 libc6
 	libkmod2 libkmod-dev libauparse0 libauparse-dev libaudit1 libaudit-dev libcap-ng0
 	libsystemd0 libsystemd-dev libjson-c5 libjson-c-dev liblzma5 libzstd1 liblz4-1
-	libgcrypt20 libgpg-error0 libcap2"
+	libgcrypt20 libgpg-error0 libcap2)
 
 # arch_set ARCH: the variables of one guest architecture.
 #   ARCH_TAG      suffix of per-architecture cache directories ("" on amd64)
@@ -33,6 +33,7 @@ ARCH_ARM64_DEBS="busybox-static openssl libssl3 libssl-dev keyutils libkeyutils1
 #   ARCH_SYSROOT  where the guest's userspace comes from ("" = the host)
 #   ARCH_BOOT_MODULES  modules the guest loads besides lib/initramfs.sh's
 # OUT gets a subdirectory per foreign architecture.
+# shellcheck disable=SC2034  # used by run and the other lib/*.sh
 arch_set()
 {
 	ARCH=$1
@@ -85,7 +86,9 @@ arch_fw_vars()
 	virt-fw-vars -i "$ARCH_FW_VARS" -o "$1" "${clear[@]}" --add-db "$2" "$3" >/dev/null 2>&1
 }
 
-# arch_res_args FILE: QEMU arguments of the result channel, written to FILE.
+# arch_res_args FILE: QEMU arguments of the result channel, written to
+# FILE, in ARCH_RES_ARGS.
+# shellcheck disable=SC2034,SC2054  # used by run; commas are qemu's
 arch_res_args()
 {
 	case $ARCH in
@@ -139,7 +142,7 @@ arch_headers_fix()
 	return 0
 }
 
-# arch_sysroot: unpack $ARCH_ARM64_DEBS (bookworm's, arm64) into
+# arch_sysroot: unpack ARCH_ARM64_DEBS (bookworm's, arm64) into
 # $ARCH_SYSROOT once.
 arch_sysroot()
 {
@@ -148,12 +151,12 @@ arch_sysroot()
 	arch_apt
 	log "unpacking the arm64 userspace into $s"
 	rm -rf "$s" && mkdir -p "$s/debs"
-	(cd "$s/debs" && apt-get download -q "${ARCH_APT_OPTS[@]}" $ARCH_ARM64_DEBS >/dev/null 2>&1) ||
+	(cd "$s/debs" && apt-get download -q "${ARCH_APT_OPTS[@]}" "${ARCH_ARM64_DEBS[@]}" >/dev/null 2>&1) ||
 		die "apt-get download of the arm64 userspace failed"
-	for p in $ARCH_ARM64_DEBS; do
-		deb=$(ls "$s/debs/${p}"_*.deb 2>/dev/null | head -1)
-		[[ -n $deb ]] || die "no $p .deb in $s/debs"
-		dpkg-deb -x "$deb" "$s"
+	for p in "${ARCH_ARM64_DEBS[@]}"; do
+		deb=("$s/debs/${p}"_*.deb)
+		[[ -f ${deb[0]} ]] || die "no $p .deb in $s/debs"
+		dpkg-deb -x "${deb[0]}" "$s"
 	done
 	# an installed system's absolute links (libfoo.so -> /lib/...), into
 	# the sysroot
@@ -191,7 +194,7 @@ arch_needed()
 			done
 			# the guest's own library, found through LD_LIBRARY_PATH
 			[[ -z $found && $lib == libipetlib.so ]] && continue
-			[[ -n $found ]] || die "$lib (needed by ${f##*/}) is not in $s: add its package to ARCH_ARM64_DEBS"
+			[[ -n $found ]] || die "$lib (needed by ${f##*/}) is not in $s: add its package to ARCH_ARM64_DEBS (lib/arch.sh)"
 			echo "$found"
 			todo+=("$s/$found")
 		done

@@ -87,6 +87,7 @@ kexec_files() {
 }
 
 t_kread_kexec_image() { # smoke
+	need kexec_file
 	kexec_files
 	expect_eq "$(ipet kexec /untrusted/kx/vmlinuz /untrusted/kx/initrd)" OK "kexec_file_load, no policy"
 	enforcer_part
@@ -99,6 +100,7 @@ t_kread_kexec_image() { # smoke
 }
 
 t_kread_kexec_initramfs() {
+	need kexec_file
 	kexec_files
 	expect_eq "$(ipet kexec /tmp/kx/vmlinuz)" OK "kexec_file_load without an initrd, no policy"
 	enforcer_part
