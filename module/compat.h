@@ -67,8 +67,11 @@
  *
  * Where the architecture saves only the argument registers
  * (DYNAMIC_FTRACE_WITH_ARGS without WITH_REGS: arm64 from 6.2), SAVE_REGS
- * is refused; there arguments and the instruction pointer are reached
- * through ftrace_regs.  Elsewhere SAVE_REGS gives the pt_regs.
+ * is refused (-EINVAL); there arguments and the instruction pointer are
+ * reached through ftrace_regs, and IPMODIFY works as for arm64's
+ * livepatch.  Elsewhere (x86, arm64's 6.1 WITH_REGS) SAVE_REGS gives the
+ * pt_regs.  From 6.3 arm64 (DYNAMIC_FTRACE_WITH_CALL_OPS) calls the
+ * callback of a call site's only ops directly: no guard there either.
  */
 #ifndef COMPAT_PROBE_FTRACE_REGS
 #define COMPAT_FTRACE_CALLBACK_PT_REGS 1
