@@ -23,9 +23,20 @@ static void holder_func(unsigned long ip, unsigned long parent_ip,
 #define holder_free_filter(ops) ftrace_free_filter(ops)
 #endif
 
+/*
+ * SAVE_REGS where the architecture has it (IPMODIFY needs it on x86); an
+ * ARGS-only one (arm64 from 6.2) refuses it, and moves the instruction
+ * pointer without it.
+ */
+#ifdef CONFIG_DYNAMIC_FTRACE_WITH_REGS
+#define HOLDER_SAVE_REGS FTRACE_OPS_FL_SAVE_REGS
+#else
+#define HOLDER_SAVE_REGS 0
+#endif
+
 static struct ftrace_ops holder_ops = {
 	.func = holder_func,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+	.flags = HOLDER_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
 };
 
 static int __init holder_init(void)
