@@ -2,9 +2,9 @@
 /*
  * ipe_nullhook: the benchmark's "hook only" configuration.  It attaches to
  * the functions ipe_lkm decides in (security_bprm_check, security_mmap_file,
- * security_file_mprotect) with the same ftrace_ops flags, SAVE_REGS and
- * IPMODIFY, and does nothing: what it costs is the price of the attachment
- * alone, separate from ipe_lkm's decision.
+ * security_file_mprotect) with the same ftrace_ops flags, SAVE_REGS (where
+ * the architecture has it) and IPMODIFY, and does nothing: what it costs is
+ * the price of the attachment alone, separate from ipe_lkm's decision.
  */
 #include <linux/ftrace.h>
 #include <linux/module.h>
@@ -14,9 +14,19 @@ static void nullhook_func(unsigned long ip, unsigned long parent_ip,
 {
 }
 
+/*
+ * As module/compat.h: an ARGS-only ftrace (arm64 from 6.2) refuses
+ * SAVE_REGS (-EINVAL) and moves the instruction pointer without it.
+ */
+#ifdef CONFIG_DYNAMIC_FTRACE_WITH_REGS
+#define NULLHOOK_SAVE_REGS FTRACE_OPS_FL_SAVE_REGS
+#else
+#define NULLHOOK_SAVE_REGS 0
+#endif
+
 static struct ftrace_ops nullhook_ops = {
 	.func = nullhook_func,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+	.flags = NULLHOOK_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
 };
 
 static const char *const nullhook_targets[] = {
