@@ -13,6 +13,8 @@
 #                   stock kernels (bench/vm/, writes docs/performance.md)
 #   make bench-report  ipectl report on a log of 3 million records, one core
 #                   (bench/report/run, its section of docs/performance.md)
+#   make bench-vm-arm64  the VM benchmark on Debian's arm64 kernels
+#                   (qemu-system-aarch64, icount; its docs/performance.md section)
 #   make fuzz       run each engine fuzzer (policies, dm-verity table lines,
 #                   signature trailers) for FUZZ_SECONDS (default 3600)
 #   make deb        ipe-lkm-dkms and ipectl .debs in build/deb/, lintian-checked
@@ -41,7 +43,13 @@ bench-report:
 bench-vm:
 	bench/vm/run
 	bench/vm/run --kernel bookworm --mode icount --fapolicyd
-	bench/vm/report bench/vm/out/*.log
+	bench/vm/report bench/vm/out/*.log $(wildcard bench/vm/out/arm64/*.log)
+
+# The same on Debian's arm64 kernels (qemu-system-aarch64, cross-built:
+# bench/vm/README.md); icount only.
+bench-vm-arm64:
+	bench/vm/run --arch arm64 --mode icount
+	bench/vm/report $(wildcard bench/vm/out/*.log) bench/vm/out/arm64/*.log
 
 fuzz:
 	$(MAKE) -C tests/engine fuzz-run FUZZ_SECONDS=$${FUZZ_SECONDS:-3600}
@@ -87,6 +95,6 @@ clean:
 	$(MAKE) -C userspace/ipectl clean
 	rm -rf build
 
-.PHONY: all ipectl check check-debug check-full bench bench-engine bench-vm bench-report fuzz module demo install clean
+.PHONY: all ipectl check check-debug check-full bench bench-engine bench-vm bench-vm-arm64 bench-report fuzz module demo install clean
 .PHONY: deb
 .PHONY: rpm
