@@ -68,7 +68,8 @@ check-debug:
 # Before resolving an issue: make check, then what CI has no time for.
 check-full:
 	tests/run-all
-	tests/run-all vm_debug vm_stress_long vm_install_plain vm_kernels_full fuzz_long
+	tests/run-all vm_debug vm_stress_long vm_install_plain vm_kernels_full \
+		vm_arm64_full vm_install_arm64 fuzz_long
 
 # The main job on a stock Debian 12 kernel in QEMU: installs the host
 # packages it needs (root), builds the module and ipectl, tells the story.
