@@ -18,6 +18,7 @@
 #   make fuzz       run each engine fuzzer (policies, dm-verity table lines,
 #                   signature trailers) for FUZZ_SECONDS (default 3600)
 #   make deb        ipe-lkm-dkms and ipectl .debs in build/deb/, lintian-checked
+#                   (DEB_HOST_ARCH=arm64: ipectl cross-built, in build/deb-arm64/)
 #   make rpm        SRPM, ipe-lkm-dkms and ipectl RPMs in build/rpm/, rpmlint-checked
 
 PREFIX ?= /usr

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # Debian packaging: 'make deb' builds ipe-lkm-dkms and ipectl, lintian has
 # no error or warning, each package holds what it should (the DKMS source
-# tree exactly), then on this host: dpkg -i both -> DKMS builds ipe_lkm for
-# every kernel whose headers are installed, with /etc/ipe-lkm's build
-# inputs compiled in; the initramfs hook and the boot-policy service do
+# tree exactly); make deb DEB_HOST_ARCH=arm64 gives an arm64 ipectl
+# (AArch64 ELF, amd64's dependencies, lintian-clean); then on this host:
+# dpkg -i both -> DKMS builds ipe_lkm for every kernel whose headers are
+# installed, with /etc/ipe-lkm's build inputs compiled in; the initramfs hook and the boot-policy service do
 # their job; dpkg --purge leaves no file behind.
 #
 # Usage: tests/packaging/deb.sh [--no-install]
@@ -94,6 +95,22 @@ debver=$(dpkg-deb -f "$DKMS_DEB" Version)
 check "VERSION = changelog = dkms.conf = .deb ($VERSION)" \
 	test "$chver/$dkver/$debver" = "$VERSION/$VERSION/$VERSION"
 
+# dkms builds for the architectures tests/vm boots, and no other
+barch=$(sed -n 's/^BUILD_EXCLUSIVE_ARCH="\(.*\)"$/\1/p' dkms.conf)
+# dkms_arch_ok ARCH...: dkms's test ([[ $arch =~ $BUILD_EXCLUSIVE_ARCH ]])
+# takes each ARCH; with !, refuses each
+dkms_arch_ok() {
+	local want=0 a
+	[ "$1" = ! ] && { want=1; shift; }
+	for a in "$@"; do
+		[[ $a =~ $barch ]] && [ "$want" -eq 1 ] && return 1
+		[[ $a =~ $barch ]] || [ "$want" -eq 1 ] || return 1
+	done
+	return 0
+}
+check "dkms.conf: BUILD_EXCLUSIVE_ARCH takes x86_64 and aarch64, not i686, armv7l, ppc64le" \
+	eval 'dkms_arch_ok x86_64 aarch64 && dkms_arch_ok ! i686 armv7l ppc64le aarch64_be'
+
 # ---- contents --------------------------------------------------------------
 dpkg-deb -c "$DKMS_DEB" | awk '{ print $1, $6 }' | sed 's| \./| /|' >"$T/dkms.list"
 dpkg-deb -c "$CTL_DEB" | awk '{ print $1, $6 }' | sed 's| \./| /|' >"$T/ctl.list"
@@ -159,6 +176,44 @@ check "shipped dkms.conf passes the keys dir and the boot policy" \
 	"$T/dkms-root$src/dkms.conf"
 check "ipectl binary runs and says $VERSION" \
 	grep -q "$VERSION" <("$T/ctl-root/usr/sbin/ipectl" --version 2>&1)
+
+# ---- arm64: make deb DEB_HOST_ARCH=arm64 (cross-built ipectl) --------------
+# The same packages: ipe-lkm-dkms identical, ipectl for arm64 with the
+# same dependencies (the same libraries' arm64 builds, multiarch).
+OUT64=$TOP/build/deb-arm64
+start=$(date +%s)
+if make -s deb DEB_HOST_ARCH=arm64 >"$T/make64.log" 2>&1; then
+	ok "make deb DEB_HOST_ARCH=arm64 ($(($(date +%s) - start)) s)"
+	CTL64=$OUT64/ipectl_${VERSION}_arm64.deb
+	check "build/deb-arm64 has exactly ipe-lkm-dkms (all) and ipectl (arm64)" \
+		test "$(ls "$OUT64"/*.deb | wc -l)" -eq 2 -a \
+		-f "$OUT64/ipe-lkm-dkms_${VERSION}_all.deb" -a -f "$CTL64"
+	if grep -Eq '^[EW]: ' "$OUT64/lintian.txt"; then
+		ko "arm64: lintian: no error or warning" "$(grep -E '^[EW]: ' "$OUT64/lintian.txt")"
+	else
+		ok "arm64: lintian: no error or warning"
+	fi
+	check "arm64: ipectl's Architecture is arm64" \
+		test "$(dpkg-deb -f "$CTL64" Architecture)" = arm64
+	check "arm64: ipectl's Depends are amd64's (libc6, libssl3, libkmod2, ...)" \
+		test "$(dpkg-deb -f "$CTL64" Depends)" = "$(dpkg-deb -f "$CTL_DEB" Depends)"
+	check "arm64: ipe-lkm-dkms holds what build/deb's does" \
+		test "$(dpkg-deb -c "$OUT64/ipe-lkm-dkms_${VERSION}_all.deb" | awk '{ print $1, $3, $6 }')" = \
+		"$(dpkg-deb -c "$DKMS_DEB" | awk '{ print $1, $3, $6 }')"
+	dpkg-deb -x "$CTL64" "$T/ctl64-root"
+	check "arm64: /usr/sbin/ipectl is a 64-bit AArch64 ELF" \
+		eval "readelf -h '$T/ctl64-root/usr/sbin/ipectl' >'$T/elf' &&
+			grep -Eq 'Class: +ELF64' '$T/elf' &&
+			grep -Eq 'Machine: +AArch64' '$T/elf'"
+	if grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
+		check "arm64: ipectl runs (qemu-user) and says $VERSION" \
+			grep -q "ipectl $VERSION" <("$T/ctl64-root/usr/sbin/ipectl" --version 2>&1)
+	else
+		echo "SKIP arm64: ipectl runs (no qemu-aarch64 binfmt: tests/vm/deps)"
+	fi
+else
+	ko "make deb DEB_HOST_ARCH=arm64" "$(tail -n 30 "$T/make64.log")"
+fi
 
 # ipe-policies with a recording ipectl: deploys every signed format that is
 # not loaded yet, skips what is, activates the named policy (names after

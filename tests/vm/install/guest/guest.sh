@@ -5,15 +5,22 @@
 # Phase 1 (first boot): apt installs the headers and our two packages, DKMS
 # builds ipe_lkm, a signed policy is enforced. Phase 2 (second boot of the same
 # disk): the module came up at boot; permissive; apt purge leaves nothing.
-# Results: '@@RESULT name PASS|FAIL secs why' on ttyS1; everything else
-# (commands, apt and dkms output) on ttyS2. Powers off at the end.
+# Results: '@@RESULT name PASS|FAIL secs why' on RES_DEV (facts.env: ttyS1;
+# arm64's virt: hvc0); everything else (commands, apt and dkms output) on
+# LOG_DEV (ttyS2; hvc1). Powers off at the end.
 set -uo pipefail
 
 P=/run/ipetest
-RES=/dev/ttyS1
-exec >/dev/ttyS2 2>&1
 # shellcheck source=/dev/null
 . "$P/facts.env"
+RES=$RES_DEV
+# virtio consoles appear when udev has loaded virtio_console
+for _ in $(seq 60); do
+	[[ -c $RES && -c $LOG_DEV ]] && break
+	modprobe virtio_console 2>/dev/null
+	sleep 1
+done
+exec >"$LOG_DEV" 2>&1
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 
 phase=$(sed -n 's/.*ipetest\.phase=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -76,6 +83,8 @@ s_boot1()
 s_network()
 {
 	# apt must be able to reach the archive from the guest
+	local n
+	for n in /sys/class/net/*; do say "interface ${n##*/}: $(cat "$n/operstate")"; done
 	getent hosts deb.debian.org || fail "no DNS for deb.debian.org" || return 1
 	timeout 20 bash -c 'exec 3<>/dev/tcp/deb.debian.org/80' || fail "no TCP to deb.debian.org:80"
 }
@@ -131,7 +140,7 @@ s_dkms()
 	echo "$st"
 	say "dkms status: $st"
 	# (fixed strings: kernel versions have '+' and '.')
-	awk -F', ' -v k="$kver" '$1 ~ /^ipe-lkm\// && $2 == k && $3 ~ /^x86_64: installed/ { ok = 1 }
+	awk -F', ' -v k="$kver" -v m="$(uname -m)" '$1 ~ /^ipe-lkm\// && $2 == k && index($3, m ": installed") == 1 { ok = 1 }
 		END { exit !ok }' <<<"$st" ||
 		fail "dkms status has no installed ipe-lkm for $kver: $st" || return 1
 	ko=$(modinfo -n ipe_lkm 2>/dev/null) || fail "modinfo ipe_lkm: not found" || return 1

@@ -5,8 +5,10 @@
 # tests/vm/lib/kernel.sh).
 #
 #   base_rootfs        debootstrap --variant=minbase + what a booted system
-#                      and apt need. Cached, untouched, in
-#                      $CACHE/install/base-KEY/root, KEY hashing the package
+#                      and apt need, of the guest architecture (ARCH,
+#                      lib/arch.sh: arm64's maintainer scripts run through
+#                      qemu-user's binfmt). Cached, untouched, in
+#                      $ICACHE/base-KEY/root, KEY hashing the package
 #                      list and the archive's bookworm Release date (a point
 #                      release makes a new base).
 #   kernel_image NAME  a copy of the base, configured for the test (sources,
@@ -15,10 +17,12 @@
 #                      a chroot (its own initrd, made by initramfs-tools) and
 #                      the packages the guest will install downloaded into
 #                      its apt cache; then an ext4 disk image (mkfs.ext4 -d).
-#                      Cached in $CACHE/install/NAME-KEY/ (KEY adds the kernel
+#                      Cached in $ICACHE/NAME-KEY/ (KEY adds the kernel
 #                      ABI package the metapackage names today and this file).
 #
 # Nothing here names a kernel ABI: the metapackage's dependency does.
+# ICACHE (run sets it after arch_set): $CACHE/install, or
+# $CACHE/install-arm64 for arm64 guests.
 
 INSTALL_MIRROR=${INSTALL_MIRROR:-http://deb.debian.org/debian}
 # What the guest needs besides minbase: an init, device nodes, modules, TLS
@@ -33,7 +37,7 @@ IMAGE_SIZE=${IMAGE_SIZE:-6G}
 # root_ok DIR: refuse to touch anything but a real root tree of ours.
 root_ok()
 {
-	[[ -n $1 && $1 != / && $1 == "$CACHE"/install/* && -d $1/etc ]] ||
+	[[ -n $1 && $1 != / && $1 == "$ICACHE"/* && -d $1/etc ]] ||
 		die "refusing to work on root tree '$1'"
 }
 
@@ -68,15 +72,15 @@ base_rootfs()
 {
 	local key d t0
 	key=$(base_key)
-	d=$CACHE/install/base-$key
+	d=$ICACHE/base-$key
 	BASE=$d/root
 	[[ -f $d/.debootstrapped ]] && return 0
 	command -v debootstrap >/dev/null || die "debootstrap missing: run tests/vm/deps"
 	# older bases are superseded
-	rm -rf "$CACHE"/install/base-* && mkdir -p "$d"
-	log "debootstrap bookworm (minbase + $BASE_PKGS)"
+	rm -rf "$ICACHE"/base-* && mkdir -p "$d"
+	log "debootstrap --arch $ARCH bookworm (minbase + $BASE_PKGS)"
 	t0=$SECONDS
-	debootstrap --variant=minbase --include="$BASE_PKGS" bookworm "$BASE" "$INSTALL_MIRROR" \
+	debootstrap --arch="$ARCH" --variant=minbase --include="$BASE_PKGS" bookworm "$BASE" "$INSTALL_MIRROR" \
 		>"$d/debootstrap.log" 2>&1 ||
 		{ tail -20 "$d/debootstrap.log" >&2; die "debootstrap failed (see $d/debootstrap.log)"; }
 	timing "debootstrap" $((SECONDS - t0))
@@ -121,13 +125,15 @@ rootfs_configure()
 		e2scrub_all.timer e2scrub_reap.service fstrim.timer >>"$lg" 2>&1 || true
 }
 
-# kernel_abi_pkg NAME: the linux-image-<abi>-amd64 the metapackage of NAME
-# depends on today (host apt lists; tests/vm/deps ran apt-get update).
+# kernel_abi_pkg NAME: the linux-image-<abi>-ARCH the metapackage of NAME
+# depends on today (amd64: the host's apt lists, tests/vm/deps ran apt-get
+# update; arm64: lib/arch.sh's arm64 view).
 kernel_abi_pkg()
 {
 	local t
 	t=$(apt_target "$1")
-	apt-cache depends ${t:+-t "$t"} linux-image-amd64 2>/dev/null |
+	arch_apt
+	apt-cache "${ARCH_APT_OPTS[@]}" depends ${t:+-t "$t"} "linux-image-$ARCH" 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
 }
 
@@ -138,13 +144,13 @@ kernel_image()
 	local name=$1 target abipkg key d r t0 hdr lg
 	target=$(apt_target "$name")
 	abipkg=$(kernel_abi_pkg "$name")
-	[[ -n $abipkg ]] || die "cannot resolve linux-image-amd64${target:+ (-t $target)} (run tests/vm/deps?)"
+	[[ -n $abipkg ]] || die "cannot resolve linux-image-$ARCH${target:+ (-t $target)} (run tests/vm/deps?)"
 	base_rootfs
 	# the image changes with the base, the kernel, this file and the unit
 	key=$(printf '%s\n' "$(basename "$(dirname "$BASE")")" "$abipkg" "$PREFETCH_PKGS" "$IMAGE_SIZE" |
 		cat - "${BASH_SOURCE[0]}" "$INSTALL_DIR/guest/ipe-install-test.service" |
 		sha256sum | cut -c1-12)
-	d=$CACHE/install/$name-$key
+	d=$ICACHE/$name-$key
 	IMG=$d/disk.raw
 	IMG_VMLINUZ=$d/vmlinuz
 	IMG_INITRD=$d/initrd.img
@@ -152,18 +158,18 @@ kernel_image()
 		IMG_KVER=$(cat "$d/kver")
 		return 0
 	fi
-	rm -rf "$CACHE/install/$name"-* && mkdir -p "$d"
+	rm -rf "$ICACHE/$name"-* && mkdir -p "$d"
 	t0=$SECONDS
 	r=$d/root lg=$d/image.log
 	: >"$lg"
 	log "$name: configuring a copy of the base rootfs"
 	cp -a "$BASE" "$r"
 	rootfs_configure "$r" "$lg"
-	log "$name: apt-get install ${target:+-t $target }linux-image-amd64 ($abipkg) in the image"
+	log "$name: apt-get install ${target:+-t $target }linux-image-$ARCH ($abipkg) in the image"
 	chroot_run "$r" apt-get update -q >>"$lg" 2>&1 ||
 		{ tail -20 "$lg" >&2; die "$name: apt-get update in the image failed (see $lg)"; }
 	chroot_run "$r" apt-get install -y -q --no-install-recommends ${target:+-t "$target"} \
-		linux-image-amd64 >>"$lg" 2>&1 ||
+		"linux-image-$ARCH" >>"$lg" 2>&1 ||
 		{ tail -20 "$lg" >&2; die "$name: installing the kernel in the image failed (see $lg)"; }
 	IMG_KVER=${abipkg#linux-image-}
 	[[ -f $r/boot/vmlinuz-$IMG_KVER && -f $r/boot/initrd.img-$IMG_KVER ]] ||
@@ -177,8 +183,8 @@ kernel_image()
 	chroot_run "$r" apt-get install -y -q --no-install-recommends --download-only \
 		$PREFETCH_PKGS >>"$lg" 2>&1 ||
 		{ tail -20 "$lg" >&2; die "$name: downloading $PREFETCH_PKGS failed (see $lg)"; }
-	if [[ $name == bookworm ]]; then
-		# run --upgrade: the kernels the guest installs later, a cloud
+	if [[ $name == bookworm && $ARCH == amd64 ]]; then
+		# run --upgrade (amd64): the kernels the guest installs later, a cloud
 		# kernel without its headers and the backports kernel with them
 		chroot_run "$r" apt-get install -y -q --no-install-recommends --download-only \
 			linux-image-cloud-amd64 >>"$lg" 2>&1 &&
