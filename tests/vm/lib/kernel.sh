@@ -65,6 +65,31 @@ apt_fetch()
 	newest_deb "$dir" "$pkg"
 }
 
+# meta_fetch DIR PKG [TARGET [SUITE]]: apt_fetch of the metapackage PKG.
+# When the archive does not serve the version its lists name (arm64's
+# bullseye-security: listed, 404), the newest older version of the same
+# kernel series (5.10) that it serves, said loudly; never another series.
+meta_fetch()
+{
+	local dir=$1 pkg=$2 target=${3:-} suite=${4:-} v cand series
+	if (apt_fetch "$@" 2>/dev/null); then
+		return 0
+	fi
+	arch_apt "$suite"
+	cand=$(apt-cache "${ARCH_APT_OPTS[@]}" ${target:+-t "$target"} policy "$pkg" |
+		sed -n 's/^ *Candidate: //p')
+	series=$(sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p' <<<"$cand")
+	[[ -n $series ]] || die "apt-get download $pkg${target:+ -t $target} failed (run tests/vm/deps?)"
+	for v in $(apt-cache "${ARCH_APT_OPTS[@]}" madison "$pkg" | awk -F' *[|] *' '{ print $2 }'); do
+		[[ $v == "$series".* ]] && dpkg --compare-versions "$v" lt "$cand" || continue
+		(cd "$dir" && apt-get download -q "${ARCH_APT_OPTS[@]}" "$pkg=$v" >/dev/null 2>&1) || continue
+		log "warning: the archive lists $pkg $cand but does not serve it: $v instead"
+		newest_deb "$dir" "$pkg"
+		return 0
+	done
+	die "apt-get download $pkg${target:+ -t $target} failed, nor an older $series (run tests/vm/deps?)"
+}
+
 # newest_deb DIR PKG: the newest .deb of PKG (or PKG=VERSION, PKG:ARCH:
 # matched on the package part) in DIR; dies without one.
 newest_deb()
@@ -140,7 +165,7 @@ kernel_fetch()
 		# Refresh the metapackage at most once per day; it is tiny.
 		if [[ -z $(find "$dir/debs" -maxdepth 1 -name 'linux-image-${ARCH}_*.deb' -mtime -1 2>/dev/null) ]]; then
 			rm -f "$dir/debs"/linux-image-${ARCH}_*.deb
-			meta=$(apt_fetch "$dir/debs" "linux-image-$ARCH" "$target" "$KSUITE")
+			meta=$(meta_fetch "$dir/debs" "linux-image-$ARCH" "$target" "$KSUITE")
 		else
 			meta=$(ls -t "$dir/debs"/linux-image-${ARCH}_*.deb | head -1)
 		fi
@@ -197,7 +222,7 @@ kernel_fetch()
 	# in the cache (lib/arch.sh), never the host's; another suite's in
 	# that suite's chroot (run: kbuild_dir, in_chroot).
 	if [[ $ARCH != "$ARCH_BUILD" && -z $KBUILD_DIR_USER ]]; then
-		headers_fetch "$name"
+		headers_fetch "$name" "$(dpkg-deb -f "$meta" Version)"
 		[[ -n $KSUITE ]] || export KBUILD_DIR=$KHEADERS
 	fi
 }
@@ -228,8 +253,9 @@ kpkg_fetch()
 	newest_deb "$dir" "$pkg"
 }
 
-# headers_fetch NAME: unpack the matching headers (for building the module);
-# sets KHEADERS (the -$ARCH build dir).  A kernel of another suite has them
+# headers_fetch NAME [VERSION]: unpack the matching headers (for building
+# the module; VERSION: the linux-headers-$ARCH metapackage's, that of the
+# image's); sets KHEADERS (the -$ARCH build dir).  A kernel of another suite has them
 # installed in its chroot: that directory.  With them: the -common part and
 # linux-kbuild (the build machine's: its programs run here), of the same
 # version; a foreign architecture's are pointed at them (arch_headers_fix).
@@ -238,7 +264,7 @@ kpkg_fetch()
 # (suite_foreign_headers): the module builds there.
 headers_fetch()
 {
-	local name=$1 target dir meta hdr deb dep suite="" hroot at=""
+	local name=$1 mv=${2:+=$2} target dir meta hdr deb dep suite="" hroot at=""
 	if suite=$(kernel_suite "$name"); then
 		suite_chroot "$suite"
 		if [[ $ARCH == "$ARCH_BUILD" ]]; then
@@ -251,7 +277,8 @@ headers_fetch()
 		target=$(apt_target "$name")
 	fi
 	dir=$CACHE/kernels$ARCH_TAG/$name
-	meta=$(apt_fetch "$dir/debs" "linux-headers-$ARCH" "$target" "$suite")
+	rm -f "$dir/debs"/linux-headers-"${ARCH}"_*.deb
+	meta=$(apt_fetch "$dir/debs" "linux-headers-$ARCH$mv" "$target" "$suite")
 	hdr=$(meta_dep "$meta" linux-headers-)
 	[[ -n $hdr ]] || die "cannot resolve the headers package from $meta"
 	# one directory per version in the cache; one tree per chroot, its
