@@ -68,7 +68,7 @@ arch_set()
 		ARCH_FW_VARS=/usr/share/AAVMF/AAVMF_VARS.snakeoil.fd
 		ARCH_GNU=aarch64-linux-gnu
 		ARCH_CC=$ARCH_GNU-gcc
-		ARCH_KMAKE=(ARCH=arm64 CROSS_COMPILE=$ARCH_GNU-)
+		ARCH_KMAKE=(ARCH=arm64 "CROSS_COMPILE=$ARCH_GNU-")
 		ARCH_SYSROOT=$CACHE/sysroot-arm64
 		ARCH_BOOT_MODULES=virtio_console
 		OUT=$OUT/arm64
@@ -174,7 +174,7 @@ arch_sysroot()
 {
 	local s=$ARCH_SYSROOT p deb
 	[[ -z $s || -f $s/.done ]] && return 0
-	arch_apt
+	arch_apt bookworm
 	log "unpacking the arm64 userspace into $s"
 	rm -rf "$s" && mkdir -p "$s/debs"
 	(cd "$s/debs" && apt-get download -q "${ARCH_APT_OPTS[@]}" "${ARCH_ARM64_DEBS[@]}" >/dev/null 2>&1) ||
@@ -206,7 +206,7 @@ arch_busybox()
 arch_needed()
 {
 	local s=$ARCH_SYSROOT todo=("$1") f lib d seen=" " found
-	local dirs=(lib/$ARCH_GNU usr/lib/$ARCH_GNU)
+	local dirs=("lib/$ARCH_GNU" "usr/lib/$ARCH_GNU")
 	readelf -l "$1" | sed -n 's|.*Requesting program interpreter: /\(.*\)\]|\1|p'
 	while [[ ${#todo[@]} -gt 0 ]]; do
 		f=${todo[0]}

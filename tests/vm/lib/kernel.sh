@@ -81,7 +81,8 @@ meta_fetch()
 	series=$(sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p' <<<"$cand")
 	[[ -n $series ]] || die "apt-get download $pkg${target:+ -t $target} failed (run tests/vm/deps?)"
 	for v in $(apt-cache "${ARCH_APT_OPTS[@]}" madison "$pkg" | awk -F' *[|] *' '{ print $2 }'); do
-		[[ $v == "$series".* ]] && dpkg --compare-versions "$v" lt "$cand" || continue
+		[[ $v == "$series".* ]] || continue
+		dpkg --compare-versions "$v" lt "$cand" || continue
 		(cd "$dir" && apt-get download -q "${ARCH_APT_OPTS[@]}" "$pkg=$v" >/dev/null 2>&1) || continue
 		log "warning: the archive lists $pkg $cand but does not serve it: $v instead"
 		newest_deb "$dir" "$pkg"
@@ -277,7 +278,7 @@ headers_fetch()
 		target=$(apt_target "$name")
 	fi
 	dir=$CACHE/kernels$ARCH_TAG/$name
-	rm -f "$dir/debs"/linux-headers-"${ARCH}"_*.deb
+	rm -f "$dir/debs/linux-headers-${ARCH}"_*.deb
 	meta=$(apt_fetch "$dir/debs" "linux-headers-$ARCH$mv" "$target" "$suite")
 	hdr=$(meta_dep "$meta" linux-headers-)
 	[[ -n $hdr ]] || die "cannot resolve the headers package from $meta"

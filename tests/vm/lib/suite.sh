@@ -15,7 +15,9 @@
 # (.done marks a finished one), its package lists and headers refreshed at
 # most once a day, and rebuilt when it no longer runs.  /proc is mounted only
 # around each command run inside it, in a mount namespace of its own, so
-# nothing stays mounted on the host.
+# nothing stays mounted on the host.  A foreign guest architecture's
+# headers (lib/arch.sh, run --arch arm64) are unpacked into the chroot
+# beside them, with the cross compiler they ask for (suite_foreign_headers).
 
 SUITE_ROOT=${IPET_CHROOTS:-/var/cache/ipe-lkm/chroots}
 SUITE_MIRROR=http://deb.debian.org/debian
@@ -245,6 +247,7 @@ suite_foreign_headers()
 	exec {lk}>"$SUITE_ROOT/$suite.lock"
 	flock "$lk"
 	for p in $pkgs; do
+		# shellcheck disable=SC2016 # dpkg-query's field, not the shell's
 		[[ $(chroot "$dir" dpkg-query -W -f '${Status}' "$p" 2>/dev/null) == "install ok installed" ]] &&
 			continue
 		log "installing $pkgs in the $suite chroot"
