@@ -33,6 +33,10 @@ ARCH_ARM64_DEBS=(busybox-static openssl libssl3 libssl-dev keyutils libkeyutils1
 #   ARCH_KMAKE    make variables of a module build
 #   ARCH_SYSROOT  where the guest's userspace comes from ("" = the host)
 #   ARCH_BOOT_MODULES  modules the guest loads besides lib/initramfs.sh's
+#   ARCH_SLOWDOWN how many times an amd64 guest's time a boot may take (run's
+#                 default --timeout): TCG emulates arm64 about twice as
+#                 slowly (a whole arm64 7.3 run: 62 min on a loaded host,
+#                 past the 3600 s amd64 limit)
 # OUT gets a subdirectory per foreign architecture.
 # shellcheck disable=SC2034  # used by run and the other lib/*.sh
 arch_set()
@@ -53,6 +57,7 @@ arch_set()
 		ARCH_KMAKE=()
 		ARCH_SYSROOT=""
 		ARCH_BOOT_MODULES=""
+		ARCH_SLOWDOWN=1
 		;;
 	arm64)
 		ARCH_TAG=-arm64
@@ -71,6 +76,7 @@ arch_set()
 		ARCH_KMAKE=(ARCH=arm64 "CROSS_COMPILE=$ARCH_GNU-")
 		ARCH_SYSROOT=$CACHE/sysroot-arm64
 		ARCH_BOOT_MODULES=virtio_console
+		ARCH_SLOWDOWN=2
 		OUT=$OUT/arm64
 		;;
 	*) die "unknown architecture '$1' (amd64|arm64)" ;;
