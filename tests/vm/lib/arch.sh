@@ -29,10 +29,15 @@ ARCH_ARM64_DEBS=(busybox-static openssl libssl3 libssl-dev keyutils libkeyutils1
 #   ARCH_CMDLINE  what every guest kernel's command line adds
 #   ARCH_RES_DEV  the guest's end of the result channel (arch_res_args)
 #   ARCH_FW_CODE, ARCH_FW_VARS  UEFI firmware and its vars template
+#   ARCH_GNU      its GNU triplet (cross compilers' prefix, multiarch dir)
 #   ARCH_CC       compiler of the guest programs
 #   ARCH_KMAKE    make variables of a module build
 #   ARCH_SYSROOT  where the guest's userspace comes from ("" = the host)
 #   ARCH_BOOT_MODULES  modules the guest loads besides lib/initramfs.sh's
+#   ARCH_SLOWDOWN how many times an amd64 guest's time a boot may take (run's
+#                 default --timeout): TCG emulates arm64 about twice as
+#                 slowly (a whole arm64 7.3 run: 62 min on a loaded host,
+#                 past the 3600 s amd64 limit)
 # OUT gets a subdirectory per foreign architecture.
 # shellcheck disable=SC2034,SC2054  # used by run and the other lib/*.sh; commas are qemu's
 arch_set()
@@ -52,10 +57,12 @@ arch_set()
 		ARCH_RES_DEV=/dev/ttyS1
 		ARCH_FW_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 		ARCH_FW_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+		ARCH_GNU=x86_64-linux-gnu
 		ARCH_CC=gcc
 		ARCH_KMAKE=()
 		ARCH_SYSROOT=""
 		ARCH_BOOT_MODULES=""
+		ARCH_SLOWDOWN=1
 		;;
 	arm64)
 		ARCH_TAG=-arm64
@@ -74,10 +81,12 @@ arch_set()
 		# first boot), which virt-fw-vars cannot edit: the snakeoil one
 		# without its Secure Boot keys (arch_fw_vars).
 		ARCH_FW_VARS=/usr/share/AAVMF/AAVMF_VARS.snakeoil.fd
-		ARCH_CC=aarch64-linux-gnu-gcc
-		ARCH_KMAKE=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+		ARCH_GNU=aarch64-linux-gnu
+		ARCH_CC=$ARCH_GNU-gcc
+		ARCH_KMAKE=(ARCH=arm64 "CROSS_COMPILE=$ARCH_GNU-")
 		ARCH_SYSROOT=$CACHE/sysroot-arm64
 		ARCH_BOOT_MODULES=virtio_console
+		ARCH_SLOWDOWN=2
 		OUT=$OUT/arm64
 		;;
 	*) die "unknown architecture '$1' (amd64|arm64)" ;;
@@ -108,14 +117,19 @@ arch_res_args()
 	esac
 }
 
-# arch_apt: the apt-get (and apt-cache) options of the guest architecture's
-# archive view, in ARCH_APT_OPTS; the arm64 one is a private configuration
-# under $CACHE/apt-arm64, its lists refreshed at most once a day.
+# arch_apt [SUITE]: the apt-get (and apt-cache) options of the guest
+# architecture's archive view of SUITE (default bookworm, with -updates,
+# -security and -backports; another suite: lib/suite.sh's sources of it),
+# in ARCH_APT_OPTS.  On amd64 bookworm is the host's own apt (no options);
+# an arm64 view is a private configuration under $CACHE/apt-arm64 (another
+# suite's: apt-arm64-SUITE) that also sees the build machine's
+# architecture (linux-kbuild), its lists refreshed at most once a day.
 arch_apt()
 {
+	local suite=${1:-bookworm} d=$CACHE/apt-arm64 a
 	ARCH_APT_OPTS=()
 	[[ $ARCH == arm64 ]] || return 0
-	local d=$CACHE/apt-arm64 a
+	[[ $suite == bookworm ]] || d+=-$suite
 	ARCH_APT_OPTS=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=/dev/null
 		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o "Dir::State::status=$d/status"
 		-o Debug::NoLocking=1 -o APT::Architecture=arm64 -o APT::Architectures::=arm64
@@ -124,25 +138,31 @@ arch_apt()
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	: >"$d/status"
 	a="arch=arm64,$ARCH_BUILD signed-by=/usr/share/keyrings/debian-archive-keyring.gpg"
-	cat >"$d/sources.list" <<EOF
-deb [$a] http://deb.debian.org/debian bookworm main
-deb [$a] http://deb.debian.org/debian bookworm-updates main
-deb [$a] http://deb.debian.org/debian-security bookworm-security main
-deb [$a] http://deb.debian.org/debian bookworm-backports main
+	if [[ $suite == bookworm ]]; then
+		cat <<EOF
+deb http://deb.debian.org/debian bookworm main
+deb http://deb.debian.org/debian bookworm-updates main
+deb http://deb.debian.org/debian-security bookworm-security main
+deb http://deb.debian.org/debian bookworm-backports main
 EOF
-	log "refreshing the arm64 package lists ($d)"
+	else
+		suite_sources "$suite"
+	fi | sed "s|^deb |deb [$a] |" >"$d/sources.list"
+	log "refreshing the arm64 package lists of $suite ($d)"
 	apt-get -q "${ARCH_APT_OPTS[@]}" update >"$d/update.log" 2>&1 ||
-		{ tail -5 "$d/update.log" >&2; die "apt-get update of the arm64 view failed"; }
+		{ tail -5 "$d/update.log" >&2; die "apt-get update of the arm64 view of $suite failed"; }
 	touch "$d/.updated"
 }
 
-# arch_headers_fix HROOT KHDR: the unpacked arm64 headers at KHDR point at
-# /usr/src/...-common and /usr/lib/linux-kbuild-* by absolute paths (an
-# installed system's): point them into HROOT, where the -common and the
-# build machine's linux-kbuild of the same version are unpacked.
+# arch_headers_fix HROOT KHDR [AT]: the unpacked arm64 headers at KHDR
+# point at /usr/src/...-common and /usr/lib/linux-kbuild-* by absolute
+# paths (an installed system's): point them into HROOT, where the -common
+# and the build machine's linux-kbuild of the same version are unpacked.
+# AT is HROOT's path where the build runs (a suite chroot's, lib/suite.sh;
+# default HROOT itself).
 arch_headers_fix()
 {
-	local hroot=$1 k=$2 l t
+	local hroot=${3:-$1} k=$2 l t
 	sed -i "s|/usr/src/|$hroot/usr/src/|g" "$k/Makefile"
 	for l in "$k"/scripts "$k"/tools "$k"/*/; do
 		[[ -L ${l%/} ]] || continue
@@ -152,13 +172,25 @@ arch_headers_fix()
 	return 0
 }
 
+# arch_cc_pkg KCONFIG: the Debian package of the cross compiler that builds
+# modules for the guest architecture's kernel configured by KCONFIG (its
+# headers' .config: the gcc major version it was built with), e.g.
+# gcc-14-aarch64-linux-gnu.
+arch_cc_pkg()
+{
+	local v
+	v=$(sed -n 's/^CONFIG_GCC_VERSION=\([0-9]*\)$/\1/p' "$1")
+	[[ -n $v ]] || die "no CONFIG_GCC_VERSION in $1"
+	echo "gcc-$((v / 10000))-${ARCH_GNU//_/-}"
+}
+
 # arch_sysroot: unpack ARCH_ARM64_DEBS (bookworm's, arm64) into
 # $ARCH_SYSROOT once.
 arch_sysroot()
 {
 	local s=$ARCH_SYSROOT p deb
 	[[ -z $s || -f $s/.done ]] && return 0
-	arch_apt
+	arch_apt bookworm
 	log "unpacking the arm64 userspace into $s"
 	rm -rf "$s" && mkdir -p "$s/debs"
 	(cd "$s/debs" && apt-get download -q "${ARCH_APT_OPTS[@]}" "${ARCH_ARM64_DEBS[@]}" >/dev/null 2>&1) ||
@@ -190,7 +222,7 @@ arch_busybox()
 arch_needed()
 {
 	local s=$ARCH_SYSROOT todo=("$1") f lib d seen=" " found
-	local dirs=(lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu)
+	local dirs=("lib/$ARCH_GNU" "usr/lib/$ARCH_GNU")
 	readelf -l "$1" | sed -n 's|.*Requesting program interpreter: /\(.*\)\]|\1|p'
 	while [[ ${#todo[@]} -gt 0 ]]; do
 		f=${todo[0]}
@@ -249,7 +281,7 @@ arch_bin()
 # libraries (their pkg-config files, seen through it).
 arch_ipectl()
 {
-	local top=$VM_DIR/../.. b=$OUT/build/ipectl-src s=$ARCH_SYSROOT ml=aarch64-linux-gnu
+	local top=$VM_DIR/../.. b=$OUT/build/ipectl-src s=$ARCH_SYSROOT ml=$ARCH_GNU
 	if [[ -z $s ]]; then
 		make -s -C "$top/userspace/ipectl" >/dev/null || die "building ipectl"
 		echo "$top/userspace/ipectl/ipectl"

@@ -51,16 +51,44 @@ debug_flavour()
 	esac
 }
 
-# apt_fetch DIR PKG [TARGET]: apt-get download PKG into DIR (the guest
-# architecture's package unless PKG says PKG:ARCH), print the .deb path.
+# apt_fetch DIR PKG [TARGET [SUITE]]: apt-get download PKG into DIR (the
+# guest architecture's package unless PKG says PKG:ARCH) from its archive
+# view of SUITE (lib/arch.sh: arch_apt; default bookworm), print the .deb
+# path.
 apt_fetch()
 {
 	local dir=$1 pkg=$2 target=${3:-}
 	mkdir -p "$dir"
-	arch_apt
+	arch_apt "${4:-}"
 	(cd "$dir" && apt-get download -q "${ARCH_APT_OPTS[@]}" ${target:+-t "$target"} "$pkg" >/dev/null 2>&1) ||
 		die "apt-get download $pkg${target:+ -t $target} failed (run tests/vm/deps?)"
 	newest_deb "$dir" "$pkg"
+}
+
+# meta_fetch DIR PKG [TARGET [SUITE]]: apt_fetch of the metapackage PKG.
+# When the archive does not serve the version its lists name (arm64's
+# bullseye-security: listed, 404), the newest older version of the same
+# kernel series (5.10) that it serves, said loudly; never another series.
+meta_fetch()
+{
+	local dir=$1 pkg=$2 target=${3:-} suite=${4:-} v cand series
+	if (apt_fetch "$@" 2>/dev/null); then
+		return 0
+	fi
+	arch_apt "$suite"
+	cand=$(apt-cache "${ARCH_APT_OPTS[@]}" ${target:+-t "$target"} policy "$pkg" |
+		sed -n 's/^ *Candidate: //p')
+	series=$(sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p' <<<"$cand")
+	[[ -n $series ]] || die "apt-get download $pkg${target:+ -t $target} failed (run tests/vm/deps?)"
+	for v in $(apt-cache "${ARCH_APT_OPTS[@]}" madison "$pkg" | awk -F' *[|] *' '{ print $2 }'); do
+		[[ $v == "$series".* ]] || continue
+		dpkg --compare-versions "$v" lt "$cand" || continue
+		(cd "$dir" && apt-get download -q "${ARCH_APT_OPTS[@]}" "$pkg=$v" >/dev/null 2>&1) || continue
+		log "warning: the archive lists $pkg $cand but does not serve it: $v instead"
+		newest_deb "$dir" "$pkg"
+		return 0
+	done
+	die "apt-get download $pkg${target:+ -t $target} failed, nor an older $series (run tests/vm/deps?)"
 }
 
 # newest_deb DIR PKG: the newest .deb of PKG (or PKG=VERSION, PKG:ARCH:
@@ -112,8 +140,7 @@ kernel_fetch()
 	dir=$CACHE/kernels$ARCH_TAG/$name
 	mkdir -p "$dir/debs"
 	KSUITE=$(kernel_suite "$name") || KSUITE=""
-	[[ -z $KSUITE || $ARCH == amd64 ]] || die "--kernel $name: not on $ARCH yet (bookworm|backports)"
-	if [[ -n $KSUITE ]]; then
+	if [[ -n $KSUITE && $ARCH == "$ARCH_BUILD" ]]; then
 		# Another suite: its chroot's apt resolves the metapackage, so
 		# the image always matches the headers installed there.  The
 		# chroot refreshes its lists at most once a day; the metapackage
@@ -127,11 +154,19 @@ kernel_fetch()
 			touch "$meta"
 		fi
 	else
-		target=$(apt_target "$name")
+		# The guest architecture's archive view of the suite
+		# (lib/arch.sh): the host's apt for bookworm on amd64; another
+		# suite's kernel for a foreign architecture comes from the
+		# same view as its headers (headers_fetch).
+		if [[ -n $KSUITE ]]; then
+			target=$(suite_target "$KSUITE")
+		else
+			target=$(apt_target "$name")
+		fi
 		# Refresh the metapackage at most once per day; it is tiny.
 		if [[ -z $(find "$dir/debs" -maxdepth 1 -name 'linux-image-${ARCH}_*.deb' -mtime -1 2>/dev/null) ]]; then
 			rm -f "$dir/debs"/linux-image-${ARCH}_*.deb
-			meta=$(apt_fetch "$dir/debs" "linux-image-$ARCH" "$target")
+			meta=$(meta_fetch "$dir/debs" "linux-image-$ARCH" "$target" "$KSUITE")
 		else
 			meta=$(ls -t "$dir/debs"/linux-image-${ARCH}_*.deb | head -1)
 		fi
@@ -185,10 +220,11 @@ kernel_fetch()
 	KCONFIG=$(kfile "$KROOT" "$KVER" config) || die "no kernel config for $KVER in $KROOT"
 	KPKG_VERSION=$iver
 	# A foreign architecture's modules build against its headers unpacked
-	# in the cache (lib/arch.sh), never the host's.
+	# in the cache (lib/arch.sh), never the host's; another suite's in
+	# that suite's chroot (run: kbuild_dir, in_chroot).
 	if [[ $ARCH != "$ARCH_BUILD" && -z $KBUILD_DIR_USER ]]; then
-		headers_fetch "$name"
-		export KBUILD_DIR=$KHEADERS
+		headers_fetch "$name" "$(dpkg-deb -f "$meta" Version)"
+		[[ -n $KSUITE ]] || export KBUILD_DIR=$KHEADERS
 	fi
 }
 
@@ -204,52 +240,78 @@ kfile()
 }
 
 # kpkg_fetch DIR PKG [TARGET]: apt_fetch for the current kernel: through
-# the chroot of $KSUITE when set (with that suite's target), else the
-# host's apt.
+# the chroot of $KSUITE when set (with that suite's target) on the build
+# machine's architecture, else the guest architecture's view of $KSUITE
+# (bookworm when unset: the host's apt on amd64).
 kpkg_fetch()
 {
 	local dir=$1 pkg=$2
-	if [[ -z ${KSUITE:-} ]]; then
-		apt_fetch "$dir" "$pkg" "${3:-}"
+	if [[ -z ${KSUITE:-} || $ARCH != "$ARCH_BUILD" ]]; then
+		apt_fetch "$dir" "$pkg" "${3:-}" "${KSUITE:-}"
 		return
 	fi
 	suite_download "$KSUITE" "$dir" "$pkg"
 	newest_deb "$dir" "$pkg"
 }
 
-# headers_fetch NAME: unpack the matching headers (for building the module);
-# sets KHEADERS (the -$ARCH build dir).  A kernel of another suite has them
+# headers_fetch NAME [VERSION]: unpack the matching headers (for building
+# the module; VERSION: the linux-headers-$ARCH metapackage's, that of the
+# image's); sets KHEADERS (the -$ARCH build dir).  A kernel of another suite has them
 # installed in its chroot: that directory.  With them: the -common part and
 # linux-kbuild (the build machine's: its programs run here), of the same
 # version; a foreign architecture's are pointed at them (arch_headers_fix).
+# A foreign architecture's headers of another suite are unpacked into that
+# suite's chroot (suite_hroot), where its cross compiler is installed
+# (suite_foreign_headers): the module builds there.
 headers_fetch()
 {
-	local name=$1 target dir meta hdr deb common kb suite
+	local name=$1 mv=${2:+=$2} target dir meta hdr deb dep suite="" hroot at=""
 	if suite=$(kernel_suite "$name"); then
 		suite_chroot "$suite"
-		KHEADERS=$SUITE_DIR/usr/src/linux-headers-$(suite_headers_kver "$suite")
-		return 0
+		if [[ $ARCH == "$ARCH_BUILD" ]]; then
+			KHEADERS=$SUITE_DIR/usr/src/linux-headers-$(suite_headers_kver "$suite")
+			return 0
+		fi
+		target=$(suite_target "$suite")
+	else
+		suite=""
+		target=$(apt_target "$name")
 	fi
-	target=$(apt_target "$name")
 	dir=$CACHE/kernels$ARCH_TAG/$name
-	meta=$(apt_fetch "$dir/debs" "linux-headers-$ARCH" "$target")
+	rm -f "$dir/debs/linux-headers-${ARCH}"_*.deb
+	meta=$(apt_fetch "$dir/debs" "linux-headers-$ARCH$mv" "$target" "$suite")
 	hdr=$(meta_dep "$meta" linux-headers-)
-	local hroot=$dir/headers-${hdr%%=*}-${hdr#*=}
-	if [[ ! -e $hroot/.done ]]; then
+	[[ -n $hdr ]] || die "cannot resolve the headers package from $meta"
+	# one directory per version in the cache; one tree per chroot, its
+	# .done naming the version
+	hroot=$dir/headers-${hdr%%=*}-${hdr#*=}
+	if [[ -n $suite ]]; then
+		at=$(suite_hroot)
+		hroot=$SUITE_DIR$at
+	fi
+	if [[ ! -e $hroot/.done || -n $suite && $(cat "$hroot/.done") != "$hdr" ]]; then
 		log "fetching ${hdr%%=*} ${hdr#*=}"
+		# another suite's: staged beside the chroot's tree, moved in
+		# place at the end
+		[[ -n $suite ]] && hroot+=.new.$$
 		rm -rf "$hroot" && mkdir -p "$hroot"
-		deb=$(apt_fetch "$dir/debs" "$hdr")
+		deb=$(apt_fetch "$dir/debs" "$hdr" "" "$suite")
 		dpkg-deb -x "$deb" "$hroot"
 		# The arch headers depend on -common and on linux-kbuild (whose
-		# version 6.12's leaves open).
+		# version 6.12's and 7.x's leave open, 5.10's only bounds below):
+		# those of the headers' own version.
 		for dep in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
 			sed -n 's/^ *\(linux-\(headers-[^ ]*-common\|kbuild-[^ ]*\)\).*/\1/p'); do
 			[[ $dep == linux-kbuild-* ]] && dep+=:$ARCH_BUILD
-			dpkg-deb -x "$(apt_fetch "$dir/debs" "$dep=${hdr#*=}")" "$hroot"
+			dpkg-deb -x "$(apt_fetch "$dir/debs" "$dep=${hdr#*=}" "" "$suite")" "$hroot"
 		done
 		KHEADERS=$(ls -d "$hroot"/usr/src/linux-headers-*-"$ARCH" | head -1)
-		[[ $ARCH == "$ARCH_BUILD" ]] || arch_headers_fix "$hroot" "$KHEADERS"
-		touch "$hroot/.done"
+		[[ $ARCH == "$ARCH_BUILD" ]] || arch_headers_fix "$hroot" "$KHEADERS" "$at"
+		echo "$hdr" >"$hroot/.done"
+		if [[ -n $suite ]]; then
+			suite_foreign_headers "$suite" "$hroot" "$(arch_cc_pkg "$KHEADERS/.config")"
+			hroot=$SUITE_DIR$at
+		fi
 	fi
 	KHEADERS=$(ls -d "$hroot"/usr/src/linux-headers-*-"$ARCH" | head -1)
 }

@@ -15,7 +15,9 @@
 # (.done marks a finished one), its package lists and headers refreshed at
 # most once a day, and rebuilt when it no longer runs.  /proc is mounted only
 # around each command run inside it, in a mount namespace of its own, so
-# nothing stays mounted on the host.
+# nothing stays mounted on the host.  A foreign guest architecture's
+# headers (lib/arch.sh, run --arch arm64) are unpacked into the chroot
+# beside them, with the cross compiler they ask for (suite_foreign_headers).
 
 SUITE_ROOT=${IPET_CHROOTS:-/var/cache/ipe-lkm/chroots}
 SUITE_MIRROR=http://deb.debian.org/debian
@@ -207,13 +209,55 @@ suite_download()
 	exec {lk}>&-
 }
 
-# suite_headers_kver SUITE: the headers release installed in the chroot
-# (linux-headers-KVER, the arch directory, not -common).
+# suite_headers_kver SUITE: the headers release the chroot has for the
+# guest architecture (linux-headers-KVER, the arch directory, not -common).
 suite_headers_kver()
 {
 	local d
-	d=$(ls -d "$SUITE_ROOT/$1"/usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1) || true
+	d=$(ls -d "$SUITE_ROOT/$1$(suite_hroot)"/usr/src/linux-headers-*-"$ARCH" 2>/dev/null |
+		sort -V | tail -1) || true
 	[[ -n $d ]] && echo "${d##*/linux-headers-}"
+}
+
+# suite_hroot: where, inside a chroot, the guest architecture's kernel
+# headers are: "" (its own /usr/src, installed by its apt) for the build
+# machine's architecture; a foreign one's are unpacked under
+# /usr/src/ipet-ARCH (suite_foreign_headers), a root of their own with
+# usr/src and usr/lib (the -common part and the build machine's
+# linux-kbuild).  Below /usr/src, suite_make leaves KDIR alone.
+suite_hroot()
+{
+	[[ $ARCH == "$ARCH_BUILD" ]] || echo "/usr/src/ipet-$ARCH"
+}
+
+# suite_foreign_headers SUITE STAGE CCPKG: the foreign architecture's
+# headers unpacked at STAGE (in the chroot, fixed for the path
+# suite_hroot) become the chroot's, replacing the ones before (one build
+# tree per chroot and architecture); the cross compiler CCPKG they ask for
+# is installed by the chroot's apt (a package of the build machine's
+# architecture: the chroot's dpkg gets no foreign architecture), with gcc:
+# kbuild builds programs for the build machine (the module's boot-policy
+# checker) with HOSTCC, "gcc", which the amd64 headers' gcc-N does not
+# provide.  Holds SUITE.lock exclusively: no build (suite_make) runs on
+# the tree it replaces.
+suite_foreign_headers()
+{
+	local suite=$1 stage=$2 pkgs="$3 gcc" dir=$SUITE_ROOT/$1 lk h p rc=0
+	h=$dir$(suite_hroot)
+	exec {lk}>"$SUITE_ROOT/$suite.lock"
+	flock "$lk"
+	for p in $pkgs; do
+		# shellcheck disable=SC2016 # dpkg-query's field, not the shell's
+		[[ $(chroot "$dir" dpkg-query -W -f '${Status}' "$p" 2>/dev/null) == "install ok installed" ]] &&
+			continue
+		log "installing $pkgs in the $suite chroot"
+		suite_exec "$dir" sh -c "apt-get update -q >/dev/null &&
+			apt-get install -y -q $pkgs >/dev/null && apt-get clean" || rc=$?
+		break
+	done
+	[[ $rc == 0 ]] && rm -rf "$h" && mv "$stage" "$h"
+	exec {lk}>&-
+	[[ $rc == 0 ]] || die "installing $pkgs in the $suite chroot failed"
 }
 
 # suite_make SUITE DIR LOG MAKEARG...: run make MAKEARG... inside SUITE's
