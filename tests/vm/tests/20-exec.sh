@@ -181,7 +181,12 @@ t_exec_mprotect() { # smoke
 }
 
 t_exec_memfd() { # smoke
-	expect_eq "$(ipet memfd /usr/bin/ipet ipet hello)" hello "before the policy"
+	out=$(ipet memfd /usr/bin/ipet ipet hello) || true
+	# arm64 5.10.223 itself answers execveat(memfd, "", AT_EMPTY_PATH)
+	# with ENOENT, with no module loaded (amd64 5.10.262 runs it); an
+	# enforcer refuses with EACCES, never ENOENT
+	[ "$out" = ENOENT ] && skip "this kernel cannot execveat() a memfd (ENOENT before any policy)"
+	expect_eq "$out" hello "before the policy"
 	enforcer_part
 	ipe_use t_memfd "DEFAULT action=ALLOW" "DEFAULT op=EXECUTE action=DENY" "op=EXECUTE boot_verified=TRUE action=ALLOW"
 	audit_mark
