@@ -164,7 +164,7 @@ kernel_fetch()
 			target=$(apt_target "$name")
 		fi
 		# Refresh the metapackage at most once per day; it is tiny.
-		if [[ -z $(find "$dir/debs" -maxdepth 1 -name 'linux-image-${ARCH}_*.deb' -mtime -1 2>/dev/null) ]]; then
+		if [[ -z $(find "$dir/debs" -maxdepth 1 -name "linux-image-${ARCH}_*.deb" -mtime -1 2>/dev/null) ]]; then
 			rm -f "$dir/debs"/linux-image-${ARCH}_*.deb
 			meta=$(meta_fetch "$dir/debs" "linux-image-$ARCH" "$target" "$KSUITE")
 		else
