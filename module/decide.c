@@ -8,21 +8,60 @@
 
 #include "ipe_lkm.h"
 
+/*
+ * The engine's decision for @file under @pol, from the file's properties
+ * read now.  Return: 0 with @m, or the error reading the property named in
+ * @prop.  @unwatched: as ipe_lkm_file_props().
+ */
+static int evaluate(const struct ipe_lkm_policy *pol, struct file *file,
+		    enum ipe_eng_op op, struct ipe_eng_match *m,
+		    const char **prop, bool *unwatched)
+{
+	struct ipe_eng_ctx ctx = { .op = op, .unsupported = ipe_lkm_unsupported };
+	struct ipe_lkm_file_props fp;
+	int err;
+
+	if (file) {
+		err = ipe_lkm_file_props(file, ipe_eng_props_used(pol->parsed, op),
+					 &fp, prop, unwatched);
+		if (err)
+			return err;
+		ctx.file = &fp.props;
+	}
+	ipe_eng_eval(pol->parsed, &ctx, m);
+	return 0;
+}
+
+/* Test builds, cache_check=1: a cached decision against a fresh one. */
+static void check_cached(const struct ipe_lkm_policy *pol, struct file *file,
+			 enum ipe_eng_op op, const struct ipe_eng_match *cached)
+{
+	struct ipe_eng_match fresh = { .action = IPE_ENG_ACTION_DENY };
+	bool unwatched = false;
+	const char *prop;
+
+	if (evaluate(pol, file, op, &fresh, &prop, &unwatched))
+		fresh.type = -1;	/* unreadable now: a difference */
+	ipe_lkm_cache_check(cached, &fresh, file);
+}
+
 /**
  * ipe_lkm_decide() - upstream's ipe_evaluate_event().
  * @file: the file being executed, mapped or read; NULL for none.
  * @op: the operation.
  * @hook: the hook, for audit.
  *
- * No active policy: allowed, nothing audited.  Otherwise the engine decides;
- * a DENY is always audited, an ALLOW when success_audit is on; in
+ * No active policy: allowed, nothing audited.  Otherwise the engine decides,
+ * or the decision cache (cache.c) answers with what the engine decided
+ * for the same inode, operation and policy while nothing it depends on
+ * changed; a DENY is always audited, an ALLOW when success_audit is on; in
  * permissive mode (enforce=0) the caller is allowed after the audit.  A
  * file whose properties cannot be read is treated as a DENY: refused in
  * enforce mode (nothing is allowed that we could not judge), allowed in
  * permissive mode, and audited either way, so that a permissive
- * evaluation shows it.  The rule or DEFAULT that decided is counted in
- * the policy's hits (an ipe_lkm extension; a file we could not judge was
- * decided by none).
+ * evaluation shows it; it is never cached.  The rule or DEFAULT that
+ * decided is counted in the policy's hits (an ipe_lkm extension; a file
+ * we could not judge was decided by none).
  *
  * Context: any context the hooked functions run in; does not sleep.
  * Return: 0 to allow, -EACCES to deny.
@@ -30,23 +69,25 @@
 int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 		   enum ipe_lkm_hook hook)
 {
-	struct ipe_lkm_file_props fp;
-	struct ipe_eng_ctx ctx = { .op = op };
 	const struct ipe_lkm_policy *pol;
+	struct ipe_lkm_cache_key key;
+	bool cacheable, unwatched = false;
 	struct ipe_eng_match m;
 	const char *prop;
 	int rc = 0, err;
+	u32 slot;
 
 	rcu_read_lock();
 	pol = rcu_dereference(ipe_lkm_active_policy);
 	if (!pol)
 		goto out;
 
-	ctx.unsupported = ipe_lkm_unsupported;
-	if (file) {
-		err = ipe_lkm_file_props(file,
-					 ipe_eng_props_used(pol->parsed, op),
-					 &fp, &prop);
+	cacheable = file && ipe_lkm_cache_key(&key, pol, file, op);
+	if (cacheable && ipe_lkm_cache_get(&key, &m, &slot)) {
+		if (unlikely(ipe_lkm_cache_checking()))
+			check_cached(pol, file, op, &m);
+	} else {
+		err = evaluate(pol, file, op, &m, &prop, &unwatched);
 		if (err) {
 			bool enforce = READ_ONCE(ipe_lkm_enforce);
 
@@ -57,11 +98,12 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 			rc = enforce ? -EACCES : 0;
 			goto out;
 		}
-		ctx.file = &fp.props;
+		slot = ipe_eng_match_slot(pol->parsed, &m);
+		if (cacheable && !unwatched)
+			ipe_lkm_cache_put(&key, &m, slot);
 	}
 
-	ipe_eng_eval(pol->parsed, &ctx, &m);
-	ipe_lkm_hits_inc(pol->hits, ipe_eng_match_slot(pol->parsed, &m));
+	ipe_lkm_hits_inc(pol->hits, slot);
 	ipe_lkm_audit_match(&m, file, hook);
 	if (m.action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
 		rc = -EACCES;

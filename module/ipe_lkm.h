@@ -154,6 +154,58 @@ int ipe_lkm_fs_init(void);
 void ipe_lkm_fs_exit(void);
 extern char *ipe_lkm_tree_name;
 
+/**
+ * struct ipe_lkm_cache_key - what a cached decision was made for (cache.c).
+ * @inode: the file's real inode (d_real_inode()).
+ * @sb: the superblock of the file's mount (boot_verified).
+ * @policy_id: the deciding policy's id.
+ * @gen: the cache's generation when the decision began.
+ * @op: the operation.
+ * @verity: whether the inode had fs-verity on.
+ */
+struct ipe_lkm_cache_key {
+	const struct inode *inode;
+	const struct super_block *sb;
+	u64 policy_id;
+	unsigned long gen;
+	enum ipe_eng_op op;
+	bool verity;
+};
+
+/* cache.c */
+int ipe_lkm_cache_init(void);
+void ipe_lkm_cache_exit(void);
+void ipe_lkm_cache_invalidate(void);
+bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
+		       const struct ipe_lkm_policy *pol, struct file *file,
+		       enum ipe_eng_op op);
+bool ipe_lkm_cache_get(const struct ipe_lkm_cache_key *key,
+		       struct ipe_eng_match *m, u32 *hit_slot);
+void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key,
+		       const struct ipe_eng_match *m, u32 hit_slot);
+#ifdef IPE_LKM_FAULT_INJECTION
+bool ipe_lkm_cache_bug(const char *what);
+bool ipe_lkm_cache_checking(void);
+void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
+			 const struct ipe_eng_match *fresh, struct file *file);
+#else
+static inline bool ipe_lkm_cache_bug(const char *what)
+{
+	return false;
+}
+
+static inline bool ipe_lkm_cache_checking(void)
+{
+	return false;
+}
+
+static inline void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
+				       const struct ipe_eng_match *fresh,
+				       struct file *file)
+{
+}
+#endif
+
 /* decide.c */
 int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 		   enum ipe_lkm_hook hook);
@@ -170,7 +222,8 @@ struct ipe_lkm_file_props {
 
 extern u32 ipe_lkm_unsupported;
 int ipe_lkm_file_props(struct file *file, u32 need,
-		       struct ipe_lkm_file_props *fp, const char **prop);
+		       struct ipe_lkm_file_props *fp, const char **prop,
+		       bool *unwatched);
 int ipe_lkm_props_init(void);
 void ipe_lkm_props_exit(void);
 
@@ -184,7 +237,8 @@ bool ipe_lkm_fsv_signed(struct inode *inode);
 /* props_dm_live.c or props_dm_follow.c (Kbuild chooses) */
 int ipe_lkm_dm_init(void);
 void ipe_lkm_dm_exit(void);
-int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root);
+int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root,
+		    bool *unwatched);
 
 /* attach.c */
 

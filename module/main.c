@@ -2,9 +2,10 @@
 /*
  * main.c - ipe_lkm: Integrity Policy Enforcement as a loadable module.
  *
- * Load order: kernel helpers, embedded keys, property sources, enforcement
- * hooks (with their self-test), the boot policy, then the securityfs tree:
- * by the time an administrator can load a policy, every hook is in place.
+ * Load order: kernel helpers, embedded keys, property sources, the decision
+ * cache, enforcement hooks (with their self-test), the boot policy, then
+ * the securityfs tree: by the time an administrator can load a policy,
+ * every hook is in place.
  * Unload in the reverse order.
  */
 #include <linux/module.h>
@@ -39,9 +40,12 @@ static int __init ipe_lkm_init(void)
 	rc = ipe_lkm_props_init();
 	if (rc)
 		goto out_keys;
-	rc = ipe_lkm_hooks_init();
+	rc = ipe_lkm_cache_init();
 	if (rc)
 		goto out_props;
+	rc = ipe_lkm_hooks_init();
+	if (rc)
+		goto out_cache;
 	rc = ipe_lkm_hooks_selftest();
 	if (rc)
 		goto out_hooks;
@@ -61,6 +65,8 @@ out_policy:
 	ipe_lkm_policy_exit();
 out_hooks:
 	ipe_lkm_hooks_exit();
+out_cache:
+	ipe_lkm_cache_exit();
 out_props:
 	ipe_lkm_props_exit();
 out_keys:
@@ -73,6 +79,7 @@ static void __exit ipe_lkm_exit(void)
 	ipe_lkm_fs_exit();
 	ipe_lkm_policy_exit();
 	ipe_lkm_hooks_exit();
+	ipe_lkm_cache_exit();
 	ipe_lkm_props_exit();
 	ipe_lkm_keys_exit();
 	pr_info("unloaded\n");

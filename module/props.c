@@ -36,7 +36,8 @@ static bool on_initramfs(const struct file *file)
  *
  * A target that does not verify every block on every read has neither.
  */
-static int dmv_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
+static int dmv_props(struct block_device *bdev, struct ipe_lkm_file_props *fp,
+		     bool *unwatched)
 {
 	struct ipe_eng_dmv_root root;
 	int rc;
@@ -44,7 +45,7 @@ static int dmv_props(struct block_device *bdev, struct ipe_lkm_file_props *fp)
 	BUILD_BUG_ON(sizeof(fp->dmv_bytes) < sizeof(root.digest));
 	BUILD_BUG_ON(sizeof(fp->dmv_alg) < sizeof(root.alg));
 	rc = ipe_lkm_fault_read("dmverity_roothash") ? -EIO :
-	     ipe_lkm_dm_root(bdev, &root);
+	     ipe_lkm_dm_root(bdev, &root, unwatched);
 	if (rc <= 0 || !root.verifies)
 		return rc < 0 ? rc : 0;
 	memcpy(fp->dmv_bytes, root.digest, root.len);
@@ -116,13 +117,17 @@ void ipe_lkm_props_exit(void)
  *	others are left as "no trust", which cannot change the decision.
  * @fp: filled in; pointers into it and into RCU-protected records.
  * @prop: on error, the property that could not be read.
+ * @unwatched: set when a property was read from a source that can change
+ *	without ipe_lkm seeing it (a decision on it must not be cached:
+ *	cache.c); left alone otherwise.
  *
  * Context: under rcu_read_lock(); does not sleep.
  * Return: 0, or -errno when a property could not be read (the caller
  * denies in enforce mode and audits).
  */
 int ipe_lkm_file_props(struct file *file, u32 need,
-		       struct ipe_lkm_file_props *fp, const char **prop)
+		       struct ipe_lkm_file_props *fp, const char **prop,
+		       bool *unwatched)
 {
 	struct inode *ino;
 	int rc;
@@ -146,7 +151,7 @@ int ipe_lkm_file_props(struct file *file, u32 need,
 		}
 	}
 	if ((need & IPE_ENG_PROPS_DMVERITY) && ino->i_sb->s_bdev) {
-		rc = dmv_props(ino->i_sb->s_bdev, fp);
+		rc = dmv_props(ino->i_sb->s_bdev, fp, unwatched);
 		if (rc) {
 			*prop = "dmverity_roothash";
 			return rc;

@@ -145,6 +145,9 @@ static void set_bdev(const struct block_device *bdev, struct bdev_rec *nr)
 	else if (nr)
 		hash_add_rcu(bdev_recs, &nr->node, (unsigned long)bdev);
 	spin_unlock_irqrestore(&dm_lock, flags);
+	/* the device's trust may have changed: no decision stays cached */
+	if ((old || nr) && !ipe_lkm_cache_bug("dm"))
+		ipe_lkm_cache_invalidate();
 	if (old)
 		kfree_rcu(old, rcu);
 }
@@ -243,13 +246,16 @@ void ipe_lkm_dm_exit(void)
  * recorded when it was resumed.
  * @bdev: the block device of the file's (real) inode.
  * @root: filled in from the verity target's table line.
+ * @unwatched: left alone: every change of a record is seen here (and
+ *	invalidates the decision cache).
  *
  * Context: under rcu_read_lock(); does not sleep.
  * Return: 1 with @root; 0 for a device with no record (not a single
  * verity target over its whole size, or resumed before the module was
  * loaded); -errno for a table line that could not be read.
  */
-int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root)
+int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root,
+		    bool *unwatched)
 {
 	const struct bdev_rec *b = find_bdev(bdev);
 

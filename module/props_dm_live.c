@@ -83,13 +83,16 @@ static int verity_root(struct dm_table *t, struct ipe_eng_dmv_root *root)
  * ipe_lkm_dm_root() - what the live table of a dm device says.
  * @bdev: the block device of the file's (real) inode.
  * @root: filled in from the verity target's table line.
+ * @unwatched: set for a dm device: its table can be swapped without
+ *	ipe_lkm seeing it (nothing here follows swaps).
  *
  * Context: process context of a hook, under rcu_read_lock(); does not sleep.
  * Return: 1 with @root; 0 for a device that is not a single verity target
  * over its whole size; -EINVAL or -EOVERFLOW for a table line that cannot
  * be read.
  */
-int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root)
+int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root,
+		    bool *unwatched)
 {
 	struct mapped_device *md = dm_get_md(bdev->bd_dev);
 	struct dm_table *t;
@@ -97,6 +100,8 @@ int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root)
 
 	if (!md)
 		return 0;
+	if (!ipe_lkm_cache_bug("dm"))
+		*unwatched = true;
 	t = get_live_table(md, &idx);
 	if (t)
 		rc = verity_root(t, root);

@@ -112,13 +112,21 @@ static void set_record(const struct fsverity_info *vi, struct info_rec *r)
 
 	spin_lock_irqsave(&rec_lock, flags);
 	old = find_record(vi);
-	if (old)
+	if (old) {
 		drop_record(old);
+		ipe_lkm_cache_invalidate();
+	}
 	if (r) {
 		if (rec_count >= signed_max && rec_count) {
 			drop_record(list_first_entry(&rec_age,
 						     struct info_rec, age));
 			rec_evicted++;
+			/*
+			 * a live inode lost its record: its cached decision
+			 * (cache.c) may have relied on it
+			 */
+			if (!ipe_lkm_cache_bug("fsverity"))
+				ipe_lkm_cache_invalidate();
 		}
 		hash_add_rcu(rec_set, &r->node, (unsigned long)vi);
 		list_add_tail(&r->age, &rec_age);

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cache.c - the decision cache: what the active policy decided for an
+ * inode, so that the next exec or mmap of the same file skips reading its
+ * properties and evaluating the policy (an ipe_lkm extension; upstream
+ * evaluates every time).
+ *
+ * What a fresh evaluation depends on, and how an entry follows it:
+ * - the policy: the entry holds the id of the policy that decided
+ *   (struct ipe_lkm_policy.id, unique while the module is loaded), and
+ *   matches only while that policy is the active one;
+ * - the operation: part of the key;
+ * - boot_verified: the superblock of the file's mount, part of the key;
+ * - fs-verity: a file's digest and signature cannot change once verity is
+ *   on, so the entry holds whether it was (IS_VERITY) and matches only
+ *   while that is unchanged; a record of props_fsverity.c that is dropped
+ *   (an info freed, or evicted from a full set) invalidates every entry;
+ * - dm-verity: where ipe_lkm follows table resumes (props_dm_follow.c),
+ *   each change of a device's trust invalidates every entry; where it
+ *   reads the live table at each decision (props_dm_live.c) nothing tells
+ *   it of a swap, so a decision that read a dm device's table is not
+ *   cached (ipe_lkm_file_props() says so);
+ * - the inode itself: the key is the inode's address, so an inode's entry
+ *   is cleared when the inode is freed (security_inode_free()), before the
+ *   address can be reused.
+ * What is not cached: the outcome of a file whose properties could not be
+ * read, of a call without a file, and enforce and success_audit, which
+ * are read at each decision, so that audit, hit counts and the answer
+ * are exactly those of a fresh evaluation.
+ *
+ * "Invalidates every entry" is a bump of cache_gen, which every entry
+ * holds from the moment its decision began: ipe_lkm_cache_invalidate()
+ * runs after the change it announces is visible, so an entry made from
+ * the old state holds an older generation.
+ *
+ * Layout: a direct-mapped table of CACHE_SLOTS slots, indexed by a hash of
+ * the inode's address; a collision replaces the older entry.  Each slot
+ * is a seqlock: readers (any hook, under rcu_read_lock(), not sleeping)
+ * copy it locklessly and retry if a writer was there; writers (a decision
+ * storing its outcome, the inode-free hook clearing it) take its lock,
+ * with interrupts off.  The table is allocated at load and freed at unload
+ * once every hook is detached.
+ */
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/moduleparam.h>
+#include <linux/seqlock.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "ipe_lkm.h"
+
+#define CACHE_BITS 12
+#define CACHE_SLOTS (1u << CACHE_BITS)
+
+struct cache_slot {
+	seqlock_t lock;
+	struct ipe_lkm_cache_key key;
+	struct ipe_eng_match m;
+	u32 hit_slot;
+};
+
+static struct cache_slot *slots;
+static atomic_long_t cache_gen = ATOMIC_LONG_INIT(1);
+
+static bool cache_on = true;
+module_param_named(cache, cache_on, bool, 0644);
+MODULE_PARM_DESC(cache, "Remember decisions per inode (1, default) or evaluate every access (0)");
+
+#ifdef IPE_LKM_FAULT_INJECTION
+/*
+ * Test builds: cache_check=1 evaluates every cached decision afresh too
+ * and counts the differences; cache_bug names an invalidation to leave out
+ * (to show that the differential test catches it); cache_stats counts.
+ */
+static bool cache_check;
+module_param(cache_check, bool, 0644);
+static char *cache_bug = "";
+module_param(cache_bug, charp, 0400);
+static atomic_long_t st_hits, st_misses, st_stores, st_mismatches;
+
+static int stats_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "hits %ld misses %ld stores %ld mismatches %ld\n",
+			  atomic_long_read(&st_hits),
+			  atomic_long_read(&st_misses),
+			  atomic_long_read(&st_stores),
+			  atomic_long_read(&st_mismatches));
+}
+
+static const struct kernel_param_ops stats_ops = { .get = stats_get };
+module_param_cb(cache_stats, &stats_ops, NULL, 0444);
+
+/**
+ * ipe_lkm_cache_bug() - is the invalidation @what left out on purpose?
+ * @what: its name (test builds' cache_bug parameter).
+ *
+ * Context: any.
+ * Return: true if cache_bug names it.
+ */
+bool ipe_lkm_cache_bug(const char *what)
+{
+	return !strcmp(cache_bug, what);
+}
+
+#define stat_inc(s) atomic_long_inc(&(s))
+#else
+#define stat_inc(s) do { } while (0)
+#endif
+
+static struct cache_slot *slot_of(const struct inode *inode)
+{
+	return &slots[hash_ptr(inode, CACHE_BITS)];
+}
+
+/**
+ * ipe_lkm_cache_invalidate() - forget every entry: a property source
+ * changed.
+ *
+ * Call it after the change is visible to decisions.
+ *
+ * Context: any; does not sleep.
+ */
+void ipe_lkm_cache_invalidate(void)
+{
+	/* a value-returning atomic is fully ordered */
+	atomic_long_inc_return(&cache_gen);
+}
+
+/**
+ * ipe_lkm_cache_key() - the key of a decision about to be made.
+ * @key: filled in.
+ * @pol: the active policy.
+ * @file: the file.
+ * @op: the operation.
+ *
+ * Context: under rcu_read_lock(), before the file's properties are read.
+ * Return: true; false when the decision cannot be cached (the cache is
+ * off, or the file has no inode to key it by).
+ */
+bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
+		       const struct ipe_lkm_policy *pol, struct file *file,
+		       enum ipe_eng_op op)
+{
+	const struct inode *ino;
+
+	if (!READ_ONCE(cache_on))
+		return false;
+	ino = d_real_inode(file->f_path.dentry);
+	if (!ino)
+		return false;
+	/* the generation first: what is read after it is at least as new */
+	key->gen = atomic_long_read_acquire(&cache_gen);
+	key->inode = ino;
+	key->sb = file->f_path.mnt->mnt_sb;
+	key->policy_id = ipe_lkm_cache_bug("policy") ? 0 : pol->id;
+	key->op = op;
+	key->verity = ipe_lkm_cache_bug("verity") ? false : IS_VERITY(ino);
+	return true;
+}
+
+static bool key_eq(const struct ipe_lkm_cache_key *a,
+		   const struct ipe_lkm_cache_key *b)
+{
+	return a->inode == b->inode && a->sb == b->sb &&
+	       a->policy_id == b->policy_id && a->gen == b->gen &&
+	       a->op == b->op && a->verity == b->verity;
+}
+
+/**
+ * ipe_lkm_cache_get() - the cached decision for @key, if there is one.
+ * @key: from ipe_lkm_cache_key().
+ * @m: the decision, if found.
+ * @hit_slot: its deciding slot (ipe_eng_match_slot()), if found.
+ *
+ * Context: under rcu_read_lock() on the policy of @key; does not sleep.
+ * Return: true when found.
+ */
+bool ipe_lkm_cache_get(const struct ipe_lkm_cache_key *key,
+		       struct ipe_eng_match *m, u32 *hit_slot)
+{
+	struct cache_slot *s = slot_of(key->inode);
+	unsigned int seq;
+	bool found;
+
+	do {
+		seq = read_seqbegin(&s->lock);
+		found = key_eq(&s->key, key);
+		if (found) {
+			*m = s->m;
+			*hit_slot = s->hit_slot;
+		}
+	} while (read_seqretry(&s->lock, seq));
+#ifdef IPE_LKM_FAULT_INJECTION
+	if (found)
+		stat_inc(st_hits);
+	else
+		stat_inc(st_misses);
+#endif
+	return found;
+}
+
+/**
+ * ipe_lkm_cache_put() - remember a decision.
+ * @key: from ipe_lkm_cache_key(), taken before the decision began.
+ * @m: what the policy decided.
+ * @hit_slot: its deciding slot.
+ *
+ * A newer generation than @key's means something changed while deciding:
+ * the entry would never match, and is not stored.
+ *
+ * Context: under rcu_read_lock(), the file of @key held; does not sleep.
+ */
+void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key,
+		       const struct ipe_eng_match *m, u32 hit_slot)
+{
+	struct cache_slot *s = slot_of(key->inode);
+	unsigned long flags;
+
+	if (atomic_long_read(&cache_gen) != key->gen)
+		return;
+	write_seqlock_irqsave(&s->lock, flags);
+	s->key = *key;
+	s->m = *m;
+	s->hit_slot = hit_slot;
+	write_sequnlock_irqrestore(&s->lock, flags);
+	stat_inc(st_stores);
+}
+
+#ifdef IPE_LKM_FAULT_INJECTION
+/* Test builds: is cache_check on (the caller then evaluates afresh too)? */
+bool ipe_lkm_cache_checking(void)
+{
+	return READ_ONCE(cache_check);
+}
+
+/**
+ * ipe_lkm_cache_check() - test builds: compare a cached decision with a
+ * fresh one, count and log a difference.
+ * @cached: from the cache.
+ * @fresh: evaluated now.
+ * @file: the file, for the log.
+ *
+ * Context: any hook context.
+ */
+void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
+			 const struct ipe_eng_match *fresh, struct file *file)
+{
+	if (cached->action == fresh->action && cached->type == fresh->type &&
+	    cached->op == fresh->op && cached->rule == fresh->rule)
+		return;
+	stat_inc(st_mismatches);
+	pr_err_ratelimited("cache: %pD: cached %s (type %d), fresh %s (type %d)\n",
+			   file,
+			   cached->action == IPE_ENG_ACTION_DENY ? "DENY" : "ALLOW",
+			   cached->type,
+			   fresh->action == IPE_ENG_ACTION_DENY ? "DENY" : "ALLOW",
+			   fresh->type);
+}
+#endif
+
+/* security_inode_free(inode): its entry goes before its address is reused */
+static void on_inode_free(struct ipe_lkm_call *c)
+{
+	const struct inode *ino = (const struct inode *)ipe_lkm_arg(c, 0);
+	struct cache_slot *s = slot_of(ino);
+	unsigned long flags;
+
+	if (ipe_lkm_cache_bug("free"))
+		return;
+	/* a racy look first: only the slot's own inode is cleared */
+	if (data_race(READ_ONCE(s->key.inode)) != ino)
+		return;
+	write_seqlock_irqsave(&s->lock, flags);
+	if (s->key.inode == ino)
+		s->key.inode = NULL;
+	write_sequnlock_irqrestore(&s->lock, flags);
+}
+
+static struct ipe_lkm_fn watch[] = {
+	IPE_LKM_FN("security_inode_free", on_inode_free, false),
+};
+
+/**
+ * ipe_lkm_cache_init() - allocate the table, follow inode frees.
+ *
+ * Context: module init, before any hook can store an entry.
+ * Return: 0, -ENOMEM, or the error attaching to security_inode_free().
+ */
+int ipe_lkm_cache_init(void)
+{
+	unsigned int i;
+	int rc;
+
+	if (ipe_lkm_fault("cache"))
+		return -ENOMEM;
+	slots = kvcalloc(CACHE_SLOTS, sizeof(*slots), GFP_KERNEL);
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < CACHE_SLOTS; i++)
+		seqlock_init(&slots[i].lock);
+	rc = ipe_lkm_attach_all(watch, ARRAY_SIZE(watch));
+	if (rc) {
+		kvfree(slots);
+		slots = NULL;
+	}
+	return rc;
+}
+
+/**
+ * ipe_lkm_cache_exit() - stop following inode frees, free the table.
+ *
+ * Context: module exit or init unwinding, every decision hook detached
+ * (no reader or writer is left).
+ */
+void ipe_lkm_cache_exit(void)
+{
+	ipe_lkm_detach_all(watch, ARRAY_SIZE(watch));
+	kvfree(slots);
+	slots = NULL;
+}
