@@ -18,45 +18,6 @@
 #include "ipe_lkm.h"
 
 /*
- * One callback for every function, handing the handler the call as
- * struct ipe_lkm_call (ipe_lkm.h): the saved registers where the ops asks
- * for them (SAVE_REGS, needed on x86 to move the instruction pointer), the
- * ftrace_regs where the architecture saves only the argument registers.
- */
-#ifdef COMPAT_FTRACE_CALLBACK_PT_REGS
-static void fn_callback(unsigned long ip, unsigned long parent_ip,
-			struct ftrace_ops *ops, struct pt_regs *regs)
-{
-	struct ipe_lkm_fn *fn = container_of(ops, struct ipe_lkm_fn, ops);
-	struct ipe_lkm_call c = { .regs = regs };
-
-	if (WARN_ON_ONCE(!regs))
-		return;
-	fn->handler(&c);
-}
-#elif defined(COMPAT_FTRACE_ARGS_ONLY)
-static void fn_callback(unsigned long ip, unsigned long parent_ip,
-			struct ftrace_ops *ops, struct ftrace_regs *fregs)
-{
-	struct ipe_lkm_fn *fn = container_of(ops, struct ipe_lkm_fn, ops);
-	struct ipe_lkm_call c = { .fregs = fregs };
-
-	fn->handler(&c);
-}
-#else
-static void fn_callback(unsigned long ip, unsigned long parent_ip,
-			struct ftrace_ops *ops, struct ftrace_regs *fregs)
-{
-	struct ipe_lkm_fn *fn = container_of(ops, struct ipe_lkm_fn, ops);
-	struct ipe_lkm_call c = { .regs = ftrace_get_regs(fregs) };
-
-	if (WARN_ON_ONCE(!c.regs))
-		return;
-	fn->handler(&c);
-}
-#endif
-
-/*
  * SAVE_REGS (where the architecture has it): arguments and instruction
  * pointer; IPMODIFY for those that redirect (exclusive: registration fails
  * with -EBUSY if another user redirects the same function); PERMANENT, so
@@ -68,7 +29,7 @@ static int attach_one(struct ipe_lkm_fn *fn)
 	struct ftrace_ops *ops = &fn->ops;
 	int rc;
 
-	ops->func = fn_callback;
+	ops->func = fn->func;
 	ops->flags |= COMPAT_FTRACE_OPS_FLAGS | FTRACE_OPS_FL_PERMANENT;
 	if (fn->redirects)
 		ops->flags |= FTRACE_OPS_FL_IPMODIFY;

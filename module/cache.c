@@ -277,6 +277,8 @@ static void on_inode_free(struct ipe_lkm_call *c)
 	write_sequnlock_irqrestore(&s->lock, flags);
 }
 
+IPE_LKM_CALLBACK(on_inode_free)
+
 static struct ipe_lkm_fn watch[] = {
 	IPE_LKM_FN("security_inode_free", on_inode_free, false),
 };

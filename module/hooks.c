@@ -264,6 +264,16 @@ static void hook_delete_module(struct ipe_lkm_call *c)
 	ipe_lkm_redirect(c, refuse_forced_removal);
 }
 
+#ifdef COMPAT_EXECVE_CHECK
+IPE_LKM_CALLBACK(hook_bprm_creds_for_exec)
+#endif
+IPE_LKM_CALLBACK(hook_bprm_check)
+IPE_LKM_CALLBACK(hook_mmap_file)
+IPE_LKM_CALLBACK(hook_file_mprotect)
+IPE_LKM_CALLBACK(hook_kernel_read_file)
+IPE_LKM_CALLBACK(hook_kernel_load_data)
+IPE_LKM_CALLBACK(hook_delete_module)
+
 static struct ipe_lkm_fn hooks[] = {
 	IPE_LKM_FN("security_bprm_check", hook_bprm_check, true),
 #ifdef COMPAT_EXECVE_CHECK

@@ -283,26 +283,57 @@ static inline void ipe_lkm_redirect(struct ipe_lkm_call *c, void *to)
 #endif
 }
 
+/*
+ * IPE_LKM_CALLBACK(handler) defines handler_ftrace(), the ftrace callback
+ * that hands @handler the call: ftrace reaches the handler without an
+ * indirect call (a retpoline on most x86 machines), on the path every
+ * exec and mmap takes.  IPE_LKM_FN() names it.
+ */
+#ifdef COMPAT_FTRACE_CALLBACK_PT_REGS
+typedef struct pt_regs ipe_lkm_ftrace_arg;
+#define IPE_LKM_CALL_INIT(a) { .regs = (a) }
+#define IPE_LKM_CALL_OK(c) (!WARN_ON_ONCE(!(c)->regs))
+#elif defined(COMPAT_FTRACE_ARGS_ONLY)
+typedef struct ftrace_regs ipe_lkm_ftrace_arg;
+#define IPE_LKM_CALL_INIT(a) { .fregs = (a) }
+#define IPE_LKM_CALL_OK(c) true
+#else
+typedef struct ftrace_regs ipe_lkm_ftrace_arg;
+#define IPE_LKM_CALL_INIT(a) { .regs = ftrace_get_regs(a) }
+#define IPE_LKM_CALL_OK(c) (!WARN_ON_ONCE(!(c)->regs))
+#endif
+
+#define IPE_LKM_CALLBACK(handler)					\
+static void handler##_ftrace(unsigned long ip, unsigned long parent_ip,\
+			     struct ftrace_ops *ops,			\
+			     ipe_lkm_ftrace_arg *arg)			\
+{									\
+	struct ipe_lkm_call c = IPE_LKM_CALL_INIT(arg);			\
+									\
+	if (IPE_LKM_CALL_OK(&c))					\
+		handler(&c);						\
+}
+
 /**
  * struct ipe_lkm_fn - a kernel function the module attaches to.
  * @name: its symbol.
- * @handler: called at its entry; must not sleep, and must not call any
- *	attached function.
- * @redirects: @handler may call ipe_lkm_redirect() (IPMODIFY: then
+ * @func: its callback, made by IPE_LKM_CALLBACK() from a handler that
+ *	must not sleep and must not call any attached function.
+ * @redirects: the handler may call ipe_lkm_redirect() (IPMODIFY: then
  *	nothing else may redirect the function).
  * @attached: between ipe_lkm_attach_all() and ipe_lkm_detach_all().
  * @ops: its ftrace_ops, set up by ipe_lkm_attach_all().
  */
 struct ipe_lkm_fn {
 	const char *name;
-	void (*handler)(struct ipe_lkm_call *c);
+	ftrace_func_t func;
 	bool redirects;
 	bool attached;
 	struct ftrace_ops ops;
 };
 
-#define IPE_LKM_FN(fname, h, ipmodify) \
-	{ .name = fname, .handler = h, .redirects = ipmodify }
+#define IPE_LKM_FN(fname, handler, ipmodify) \
+	{ .name = fname, .func = handler##_ftrace, .redirects = ipmodify }
 
 int ipe_lkm_attach_all(struct ipe_lkm_fn *fns, size_t n);
 void ipe_lkm_detach_all(struct ipe_lkm_fn *fns, size_t n);

@@ -196,6 +196,11 @@ static void on_bdev_free(struct ipe_lkm_call *c)
 		set_bdev(bdev, NULL);
 }
 
+IPE_LKM_CALLBACK(on_table_add_target)
+IPE_LKM_CALLBACK(on_table_destroy)
+IPE_LKM_CALLBACK(on_table_resume)
+IPE_LKM_CALLBACK(on_bdev_free)
+
 static struct ipe_lkm_fn sources[] = {
 	IPE_LKM_FN("dm_table_add_target", on_table_add_target, false),
 	IPE_LKM_FN("dm_table_destroy", on_table_destroy, false),

@@ -417,6 +417,10 @@ int ipe_lkm_fsv_digest(struct inode *inode, u8 *buf, size_t size,
 
 /* ---------------------------------------------------------------- setup */
 
+IPE_LKM_CALLBACK(on_verify_signature)
+IPE_LKM_CALLBACK(on_free_info)
+IPE_LKM_CALLBACK(on_cleanup_inode)
+
 static struct ipe_lkm_fn sources[] = {
 	IPE_LKM_FN("fsverity_verify_signature", on_verify_signature, false),
 	IPE_LKM_FN("fsverity_free_info", on_free_info, false),
