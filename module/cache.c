@@ -127,23 +127,40 @@ void ipe_lkm_cache_invalidate(void)
 	atomic_long_inc_return(&cache_gen);
 }
 
+static bool key_eq(const struct ipe_lkm_cache_key *a,
+		   const struct ipe_lkm_cache_key *b)
+{
+	return a->inode == b->inode && a->sb == b->sb &&
+	       a->policy_id == b->policy_id && a->gen == b->gen &&
+	       a->op == b->op && a->verity == b->verity;
+}
+
 /**
- * ipe_lkm_cache_key() - the key of a decision about to be made.
- * @key: filled in.
+ * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
+ * @key: filled in with the decision's key, for ipe_lkm_cache_put(); its
+ *	inode is NULL when the decision cannot be cached (the cache is off,
+ *	or the file has no inode to key it by).
  * @pol: the active policy.
  * @file: the file.
  * @op: the operation.
+ * @m: the decision, if found.
+ * @hit_slot: its deciding slot (ipe_eng_match_slot()), if found.
  *
- * Context: under rcu_read_lock(), before the file's properties are read.
- * Return: true; false when the decision cannot be cached (the cache is
- * off, or the file has no inode to key it by).
+ * Context: under rcu_read_lock(), before the file's properties are read;
+ * does not sleep.
+ * Return: true when found.
  */
-bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
-		       const struct ipe_lkm_policy *pol, struct file *file,
-		       enum ipe_eng_op op)
+bool ipe_lkm_cache_lookup(struct ipe_lkm_cache_key *key,
+			  const struct ipe_lkm_policy *pol, struct file *file,
+			  enum ipe_eng_op op, struct ipe_eng_match *m,
+			  u32 *hit_slot)
 {
 	const struct inode *ino;
+	struct cache_slot *s;
+	unsigned int seq;
+	bool found;
 
+	key->inode = NULL;
 	if (!READ_ONCE(cache_on))
 		return false;
 	ino = d_real_inode(file->f_path.dentry);
@@ -156,33 +173,8 @@ bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
 	key->policy_id = ipe_lkm_cache_bug("policy") ? 0 : pol->id;
 	key->op = op;
 	key->verity = ipe_lkm_cache_bug("verity") ? false : IS_VERITY(ino);
-	return true;
-}
 
-static bool key_eq(const struct ipe_lkm_cache_key *a,
-		   const struct ipe_lkm_cache_key *b)
-{
-	return a->inode == b->inode && a->sb == b->sb &&
-	       a->policy_id == b->policy_id && a->gen == b->gen &&
-	       a->op == b->op && a->verity == b->verity;
-}
-
-/**
- * ipe_lkm_cache_get() - the cached decision for @key, if there is one.
- * @key: from ipe_lkm_cache_key().
- * @m: the decision, if found.
- * @hit_slot: its deciding slot (ipe_eng_match_slot()), if found.
- *
- * Context: under rcu_read_lock() on the policy of @key; does not sleep.
- * Return: true when found.
- */
-bool ipe_lkm_cache_get(const struct ipe_lkm_cache_key *key,
-		       struct ipe_eng_match *m, u32 *hit_slot)
-{
-	struct cache_slot *s = slot_of(key->inode);
-	unsigned int seq;
-	bool found;
-
+	s = slot_of(ino);
 	do {
 		seq = read_seqbegin(&s->lock);
 		found = key_eq(&s->key, key);
@@ -202,7 +194,7 @@ bool ipe_lkm_cache_get(const struct ipe_lkm_cache_key *key,
 
 /**
  * ipe_lkm_cache_put() - remember a decision.
- * @key: from ipe_lkm_cache_key(), taken before the decision began.
+ * @key: from ipe_lkm_cache_lookup(), before the decision began.
  * @m: what the policy decided.
  * @hit_slot: its deciding slot.
  *

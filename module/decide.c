@@ -71,19 +71,22 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 {
 	const struct ipe_lkm_policy *pol;
 	struct ipe_lkm_cache_key key;
-	bool cacheable, unwatched = false;
+	bool unwatched = false;
 	struct ipe_eng_match m;
 	const char *prop;
 	int rc = 0, err;
 	u32 slot;
 
+	/* no policy: nothing to decide (a policy activated now comes after) */
+	if (!rcu_access_pointer(ipe_lkm_active_policy))
+		return 0;
 	rcu_read_lock();
 	pol = rcu_dereference(ipe_lkm_active_policy);
 	if (!pol)
 		goto out;
 
-	cacheable = file && ipe_lkm_cache_key(&key, pol, file, op);
-	if (cacheable && ipe_lkm_cache_get(&key, &m, &slot)) {
+	key.inode = NULL;
+	if (file && ipe_lkm_cache_lookup(&key, pol, file, op, &m, &slot)) {
 		if (unlikely(ipe_lkm_cache_checking()))
 			check_cached(pol, file, op, &m);
 	} else {
@@ -99,7 +102,7 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 			goto out;
 		}
 		slot = ipe_eng_match_slot(pol->parsed, &m);
-		if (cacheable && !unwatched)
+		if (key.inode && !unwatched)
 			ipe_lkm_cache_put(&key, &m, slot);
 	}
 
