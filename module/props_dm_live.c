@@ -32,11 +32,34 @@ static struct dm_target *(*find_target)(struct dm_table *t, sector_t sector);
 /* One table line per CPU, used with preemption disabled (get_cpu_ptr). */
 static DEFINE_PER_CPU(char[STATUS_LEN], status_buf);
 
+/*
+ * The decision cache (cache.c) follows live tables: a device's table is
+ * swapped only while it is suspended (dm_swap_table() refuses otherwise),
+ * and nothing decided on a suspended device is cached (ipe_lkm_dm_root());
+ * the cache is invalidated when a swap begins, for what was decided
+ * before the suspension, and when the device resumes
+ * (dm_table_resume_targets(), after the swap), so that a decision cached
+ * later was made from the new table.  A decision that began before the
+ * swap's invalidation holds the older generation, whatever it saw.
+ */
+static void on_table_change(struct ipe_lkm_call *c)
+{
+	if (!ipe_lkm_cache_bug("dm"))
+		ipe_lkm_cache_invalidate();
+}
+
+IPE_LKM_CALLBACK(on_table_change)
+
+static struct ipe_lkm_fn watch[] = {
+	IPE_LKM_FN("dm_swap_table", on_table_change, false),
+	IPE_LKM_FN("dm_table_resume_targets", on_table_change, false),
+};
+
 /**
- * ipe_lkm_dm_init() - find dm-mod's table helpers.
+ * ipe_lkm_dm_init() - find dm-mod's table helpers, watch table swaps.
  *
  * Context: module init.
- * Return: 0, or -ENOENT.
+ * Return: 0, -ENOENT, or the error attaching to the table functions.
  */
 int ipe_lkm_dm_init(void)
 {
@@ -49,17 +72,18 @@ int ipe_lkm_dm_init(void)
 		pr_err("cannot find dm-mod's table helpers\n");
 		return -ENOENT;
 	}
-	return 0;
+	return ipe_lkm_attach_all(watch, ARRAY_SIZE(watch));
 }
 
-/* ipe_lkm_dm_exit() - nothing is kept between decisions. */
+/* ipe_lkm_dm_exit() - stop watching; nothing is kept between decisions. */
 void ipe_lkm_dm_exit(void)
 {
+	ipe_lkm_detach_all(watch, ARRAY_SIZE(watch));
 }
 
-static int verity_root(struct dm_table *t, struct ipe_eng_dmv_root *root)
+static int verity_root(struct dm_table *t, struct dm_target *ti,
+		       struct ipe_eng_dmv_root *root)
 {
-	struct dm_target *ti = find_target(t, 0);
 	char *buf;
 	int rc;
 
@@ -83,8 +107,9 @@ static int verity_root(struct dm_table *t, struct ipe_eng_dmv_root *root)
  * ipe_lkm_dm_root() - what the live table of a dm device says.
  * @bdev: the block device of the file's (real) inode.
  * @root: filled in from the verity target's table line.
- * @unwatched: set for a dm device: its table can be swapped without
- *	ipe_lkm seeing it (nothing here follows swaps).
+ * @unwatched: set while the device is suspended (a table swap may be
+ *	under way, between the two invalidations below), or has no target
+ *	to tell.
  *
  * Context: process context of a hook, under rcu_read_lock(); does not sleep.
  * Return: 1 with @root; 0 for a device that is not a single verity target
@@ -95,16 +120,19 @@ int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root,
 		    bool *unwatched)
 {
 	struct mapped_device *md = dm_get_md(bdev->bd_dev);
+	struct dm_target *ti = NULL;
 	struct dm_table *t;
 	int idx, rc = 0;
 
 	if (!md)
 		return 0;
-	if (!ipe_lkm_cache_bug("dm"))
-		*unwatched = true;
 	t = get_live_table(md, &idx);
 	if (t)
-		rc = verity_root(t, root);
+		ti = find_target(t, 0);
+	if ((!ti || dm_suspended(ti)) && !ipe_lkm_cache_bug("dm"))
+		*unwatched = true;
+	if (ti)
+		rc = verity_root(t, ti, root);
 	put_live_table(md, idx);
 	dm_put(md);
 	return rc;
