@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "ipe_engine.h"
+#include "engine_priv.h"
 
 #define H "policy_name=t policy_version=1.0.0\n"
 
@@ -411,8 +411,37 @@ static void test_forms(void)
 	t_end("compact and general one-digest rules decide alike");
 }
 
+/* ipe_eng_hex_eq(), 8 digits a step or one: any case, any length. */
+static void test_hex_eq(void)
+{
+	static const char up[] = "0123456789ABCDEF", low[] = "0123456789abcdef";
+	u8 bytes[40], other[40];
+	char hex[81];
+	u32 seed = 1, len, i, k;
+
+	t_begin();
+	for (k = 0; k < 2000; k++) {
+		len = k % 41;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			bytes[i] = (u8)(seed >> 16);
+			hex[2 * i] = (seed & 1 ? up : low)[bytes[i] >> 4];
+			hex[2 * i + 1] = (seed & 2 ? up : low)[bytes[i] & 15];
+		}
+		CHECK(ipe_eng_hex_eq(hex, bytes, len), "equal, length %u", len);
+		for (i = 0; i < len; i++) {
+			memcpy(other, bytes, len);
+			other[i] ^= (u8)(1u << (k % 8));
+			CHECK(!ipe_eng_hex_eq(hex, other, len),
+			      "byte %u of %u differs", i, len);
+		}
+	}
+	t_end("hex digits compare with bytes in any case");
+}
+
 int main(void)
 {
+	test_hex_eq();
 	test_table();
 	test_render();
 	test_parse_op();
