@@ -3,7 +3,7 @@
  * ipe_engine_deps.h - what the policy engine needs, for userspace (libc).
  *
  * Need: u8 u16 u32 u64 size_t bool NULL; EBADMSG EINVAL ERANGE ENOMEM E2BIG
- * EACCES ENAMETOOLONG ENODATA ENOPKG; memcmp memcpy memset strlen;
+ * EACCES ENAMETOOLONG ENODATA ENOPKG; memchr memcmp memcpy memset strlen;
  * static_assert(expr, msg);
  * ipe_eng_zalloc(size) ipe_eng_free(p): small objects;
  * ipe_eng_zalloc_array(n, size) ipe_eng_free_array(p): large arrays
