@@ -24,6 +24,32 @@ extern const struct ipe_eng_prop_def ipe_eng_prop_defs[__IPE_ENG_PROP_MAX];
 
 int ipe_eng_hex_val(char c);
 
+/* 1 + the value of a hex digit, 0 for a byte that is not one. */
+extern const u8 ipe_eng_hex_table[256];
+
+/* The value of a hex digit, -1 for a byte that is not one. */
+static inline int ipe_eng_hex(char c)
+{
+	return (int)ipe_eng_hex_table[(unsigned char)c] - 1;
+}
+
+void ipe_eng_hex_decode(const char *hex, u32 len, u8 *out);
+bool ipe_eng_hex_eq(const char *hex, const u8 *bytes, u32 len);
+
+/**
+ * struct ipe_eng_many - where an IPE_ENG_SHAPE_MANY rule's properties are.
+ * @first: index of the first in the policy's prop_store.
+ * @n: how many.
+ */
+struct ipe_eng_many {
+	u32 first;
+	u32 n;
+};
+
+static_assert(sizeof(struct ipe_eng_rule) == 12, "a rule is 12 bytes");
+static_assert(__IPE_ENG_PROP_MAX < IPE_ENG_SHAPE_NONE, "shapes");
+static_assert(IPE_ENG_KINDS_MAX <= 256, "kind is a u8");
+
 /* The kernel's isspace(): ASCII white space and NBSP (0xa0), lib/ctype.c. */
 static inline bool ipe_eng_isspace(unsigned char c)
 {
@@ -35,18 +61,26 @@ bool ipe_eng_prop_eval(const struct ipe_eng_prop *p,
 bool ipe_eng_digest_eq(const struct ipe_eng_digest *a,
 		       const struct ipe_eng_digest *b);
 
+/* A one-digest rule, in the compact form the index holds. */
+static inline bool ipe_eng_rule_is_digest(const struct ipe_eng_rule *r)
+{
+	return r->shape == IPE_ENG_PROP_FSV_DIGEST ||
+	       r->shape == IPE_ENG_PROP_DMV_ROOTHASH;
+}
+
 /* index.c */
-int ipe_eng_index_build(struct ipe_eng_op_table *t);
+int ipe_eng_index_build(struct ipe_eng_policy *p, enum ipe_eng_op op,
+			u32 n);
 void ipe_eng_index_free(struct ipe_eng_index *idx);
-bool ipe_eng_index_eligible(const struct ipe_eng_rule *r);
-u32 ipe_eng_index_lookup(const struct ipe_eng_op_table *t,
+u32 ipe_eng_index_lookup(const struct ipe_eng_policy *p,
+			 const struct ipe_eng_op_table *t,
 			 enum ipe_eng_prop_type type,
 			 const struct ipe_eng_digest *d);
 
 /* Longest policy text the engine takes (offsets are u32). */
 #define IPE_ENG_MAX_TEXT (1u << 30)
 
-/* Sentinel position: no indexed rule matched. */
+/* Sentinel rule index: no indexed rule matched. */
 #define IPE_ENG_NO_POS ((u32)0xffffffffu)
 
 #endif /* IPE_ENGINE_PRIV_H */

@@ -6,42 +6,46 @@
 
 /**
  * ipe_eng_rule_matches() - do all of a rule's properties hold?
+ * @p: the rule's policy.
  * @r: the rule.
  * @ctx: what is being decided.
  *
  * Return: true if every property is true (always, for a rule without any).
  */
-bool ipe_eng_rule_matches(const struct ipe_eng_rule *r,
+bool ipe_eng_rule_matches(const struct ipe_eng_policy *p,
+			  const struct ipe_eng_rule *r,
 			  const struct ipe_eng_ctx *ctx)
 {
-	u16 i;
+	struct ipe_eng_prop_buf buf;
+	u32 i, n = ipe_eng_rule_nprops(p, r);
 
-	for (i = 0; i < r->nprops; i++) {
-		if (!ipe_eng_prop_eval(&r->props[i], ctx))
+	for (i = 0; i < n; i++) {
+		if (!ipe_eng_prop_eval(ipe_eng_rule_prop(p, r, i, &buf), ctx))
 			return false;
 	}
 	return true;
 }
 
 /* The earliest indexed rule that matches the file's digests. */
-static u32 indexed_hit(const struct ipe_eng_op_table *t,
+static u32 indexed_hit(const struct ipe_eng_policy *p,
+		       const struct ipe_eng_op_table *t,
 		       const struct ipe_eng_ctx *ctx)
 {
 	const struct ipe_eng_file_props *f = ctx->file;
-	u32 best = IPE_ENG_NO_POS, pos;
+	u32 best = IPE_ENG_NO_POS, at;
 
 	if (!t->index || !f)
 		return IPE_ENG_NO_POS;
 	if (f->fsv_digest &&
 	    !(ctx->unsupported & (1u << IPE_ENG_PROP_FSV_DIGEST)))
-		best = ipe_eng_index_lookup(t, IPE_ENG_PROP_FSV_DIGEST,
+		best = ipe_eng_index_lookup(p, t, IPE_ENG_PROP_FSV_DIGEST,
 					    f->fsv_digest);
 	if (f->dmv_roothash &&
 	    !(ctx->unsupported & (1u << IPE_ENG_PROP_DMV_ROOTHASH))) {
-		pos = ipe_eng_index_lookup(t, IPE_ENG_PROP_DMV_ROOTHASH,
-					   f->dmv_roothash);
-		if (pos < best)
-			best = pos;
+		at = ipe_eng_index_lookup(p, t, IPE_ENG_PROP_DMV_ROOTHASH,
+					  f->dmv_roothash);
+		if (at < best)
+			best = at;
 	}
 	return best;
 }
@@ -67,21 +71,22 @@ void ipe_eng_eval(const struct ipe_eng_policy *p,
 
 	m->op = ctx->op;
 	m->rule = NULL;
+	m->policy = p;
 	if ((unsigned int)ctx->op >= __IPE_ENG_OP_MAX) {
 		m->op = IPE_ENG_OP_INVALID;
 		goto global;
 	}
 
 	t = &p->tables[ctx->op];
-	hit = indexed_hit(t, ctx);
-	for (i = 0; i < t->nplain && t->plain[i]->pos < hit; i++) {
-		if (ipe_eng_rule_matches(t->plain[i], ctx)) {
-			hit = t->plain[i]->pos;
+	hit = indexed_hit(p, t, ctx);
+	for (i = 0; i < t->nplain && t->plain[i] < hit; i++) {
+		if (ipe_eng_rule_matches(p, &p->rules[t->plain[i]], ctx)) {
+			hit = t->plain[i];
 			break;
 		}
 	}
 	if (hit != IPE_ENG_NO_POS) {
-		m->rule = t->rules[hit];
+		m->rule = &p->rules[hit];
 		m->action = (enum ipe_eng_action)m->rule->action;
 		m->type = IPE_ENG_MATCH_RULE;
 		return;
@@ -109,7 +114,7 @@ u32 ipe_eng_match_slot(const struct ipe_eng_policy *p,
 		       const struct ipe_eng_match *m)
 {
 	if (m->type == IPE_ENG_MATCH_RULE && m->rule)
-		return (u32)(m->rule - p->rule_store);
+		return (u32)(m->rule - p->rules);
 	if (m->type == IPE_ENG_MATCH_TABLE &&
 	    (unsigned int)m->op < __IPE_ENG_OP_MAX)
 		return p->nrules + (u32)m->op;
@@ -126,7 +131,7 @@ u32 ipe_eng_match_slot(const struct ipe_eng_policy *p,
 u32 ipe_eng_slot_line(const struct ipe_eng_policy *p, u32 slot)
 {
 	if (slot < p->nrules)
-		return p->rule_store[slot].line;
+		return p->rules[slot].line;
 	slot -= p->nrules;
 	if (slot < __IPE_ENG_OP_MAX)
 		return p->tables[slot].default_line;
@@ -146,8 +151,9 @@ void ipe_eng_slot_match(const struct ipe_eng_policy *p, u32 slot,
 			struct ipe_eng_match *m)
 {
 	m->rule = NULL;
+	m->policy = p;
 	if (slot < p->nrules) {
-		m->rule = &p->rule_store[slot];
+		m->rule = &p->rules[slot];
 		m->type = IPE_ENG_MATCH_RULE;
 		m->op = (enum ipe_eng_op)m->rule->op;
 		m->action = (enum ipe_eng_action)m->rule->action;
@@ -193,7 +199,7 @@ static u32 rules_before(const struct ipe_eng_policy *p, u32 line)
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (p->rule_store[mid].line < line)
+		if (p->rules[mid].line < line)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -81,47 +81,72 @@ struct ipe_eng_prop {
 	struct ipe_eng_digest digest;
 };
 
+/* struct ipe_eng_rule.shape besides a property type (its only property) */
+#define IPE_ENG_SHAPE_NONE 0xfe		/* no property: always matches */
+#define IPE_ENG_SHAPE_MANY 0xff		/* the general form, see @at */
+
+/* Longest digest a one-digest rule keeps in its compact form. */
+#define IPE_ENG_ONE_DIGEST_MAX 64
+/* Most (algorithm, length) pairs of one-digest rules a policy interns. */
+#define IPE_ENG_KINDS_MAX 16
+
 /**
- * struct ipe_eng_rule - one non-DEFAULT rule.
+ * struct ipe_eng_rule - one non-DEFAULT rule, in 12 bytes.
+ * @line: 1-based line of the rule in the policy text.
+ * @at: for a rule of one digest property, the offset in the policy text of
+ *	its hex digits; for IPE_ENG_SHAPE_MANY, private to the engine.
  * @op: the rule's operation.
  * @action: ALLOW or DENY.
- * @nprops: number of entries at @props.
- * @pos: position among the rules of @op, in file order, from 0.
- * @line: 1-based line of the rule in the policy text.
- * @props: the properties, in the order written; all must hold.
+ * @shape: the enum ipe_eng_prop_type of its only property, or
+ *	IPE_ENG_SHAPE_NONE, or IPE_ENG_SHAPE_MANY (properties stored apart:
+ *	more than one, or one digest longer than IPE_ENG_ONE_DIGEST_MAX or
+ *	of an (algorithm, length) beyond the first IPE_ENG_KINDS_MAX).
+ * @kind: for a one-digest rule, its (algorithm, length) in the policy's
+ *	table of them.
+ *
+ * Read its properties with ipe_eng_rule_nprops() and ipe_eng_rule_prop():
+ * a digest rule keeps no copy of its digest, only where the text has it.
  */
 struct ipe_eng_rule {
+	u32 line;
+	u32 at;
 	u8 op;
 	u8 action;
-	u16 nprops;
-	u32 pos;
-	u32 line;
-	const struct ipe_eng_prop *props;
+	u8 shape;
+	u8 kind;
 };
 
 struct ipe_eng_index;
+struct ipe_eng_many;
 
 /**
- * struct ipe_eng_op_table - the rules and DEFAULT of one operation.
+ * struct ipe_eng_op_table - the DEFAULT of one operation, how to find its
+ * rules.
  * @default_action: the op's DEFAULT, or IPE_ENG_ACTION_INVALID.
  * @default_line: 1-based line of the op's DEFAULT, 0 without one.
- * @nrules: number of rules of this op.
- * @rules: every rule of the op, in file order (@rules[i]->pos == i).
- * @nplain: number of entries at @plain.
- * @plain: the rules that the index does not hold, in file order.
- * @index: the single-digest rules, or NULL when there are none.
  * @props_used: the properties its rules test, as (1 << enum
  *	ipe_eng_prop_type): a caller need not derive the others.
+ * @nrules: number of rules of this op.
+ * @nplain: number of entries at @plain.
+ * @plain: the rules that the index does not hold, as indexes into the
+ *	policy's @rules, in file order.
+ * @index: the one-digest rules, or NULL when there are none.
  */
 struct ipe_eng_op_table {
 	enum ipe_eng_action default_action;
 	u32 default_line;
 	u32 props_used;
 	u32 nrules;
-	const struct ipe_eng_rule **rules;
 	u32 nplain;
-	const struct ipe_eng_rule **plain;
+	const u32 *plain;
 	struct ipe_eng_index *index;
+};
+
+/* An interned (algorithm, length) of one-digest rules. */
+struct ipe_eng_kind {
+	const char *alg;	/* NUL-terminated once parsed */
+	u32 alg_len;
+	u32 len;
 };
 
 /**
@@ -131,9 +156,11 @@ struct ipe_eng_op_table {
  * @global_default: the global DEFAULT, or IPE_ENG_ACTION_INVALID.
  * @global_default_line: 1-based line of the global DEFAULT, 0 without one.
  * @nrules: number of rules of all ops.
+ * @rules: every rule, in file order: rule i is deciding slot i.
  * @tables: one per op.
  *
- * Immutable once ipe_eng_parse() returns it; evaluation takes no lock.
+ * Immutable once ipe_eng_parse() returns it; evaluation takes no lock.  It
+ * reads the text it was parsed from, which must outlive it unchanged.
  */
 struct ipe_eng_policy {
 	const char *name;
@@ -141,11 +168,27 @@ struct ipe_eng_policy {
 	enum ipe_eng_action global_default;
 	u32 global_default_line;
 	u32 nrules;
+	const struct ipe_eng_rule *rules;
 	struct ipe_eng_op_table tables[__IPE_ENG_OP_MAX];
-	/* private: storage owned by the policy */
+	/* private: */
+	const char *text;		/* the caller's: digests point into it */
 	struct ipe_eng_rule *rule_store;
+	struct ipe_eng_many *many;	/* the IPE_ENG_SHAPE_MANY rules */
 	struct ipe_eng_prop *prop_store;
 	char *byte_store;
+	u32 *plain_store;
+	u32 nkinds;
+	struct ipe_eng_kind kinds[IPE_ENG_KINDS_MAX];
+};
+
+/**
+ * struct ipe_eng_prop_buf - room for a property ipe_eng_rule_prop() makes.
+ * @prop: the property.
+ * @digest: its digest bytes, when it has them from a one-digest rule.
+ */
+struct ipe_eng_prop_buf {
+	struct ipe_eng_prop prop;
+	u8 digest[IPE_ENG_ONE_DIGEST_MAX];
 };
 
 /**
@@ -211,12 +254,14 @@ struct ipe_eng_ctx {
  * @type: what decided it.
  * @op: the op the decision was made for.
  * @rule: the matching rule for IPE_ENG_MATCH_RULE, else NULL.
+ * @policy: the policy @rule is of (ipe_eng_render_match() reads it).
  */
 struct ipe_eng_match {
 	enum ipe_eng_action action;
 	enum ipe_eng_match_type type;
 	enum ipe_eng_op op;
 	const struct ipe_eng_rule *rule;
+	const struct ipe_eng_policy *policy;
 };
 
 int ipe_eng_parse(const char *text, size_t len, unsigned int flags,
@@ -226,8 +271,14 @@ void ipe_eng_policy_free(struct ipe_eng_policy *p);
 
 void ipe_eng_eval(const struct ipe_eng_policy *p,
 		  const struct ipe_eng_ctx *ctx, struct ipe_eng_match *m);
-bool ipe_eng_rule_matches(const struct ipe_eng_rule *r,
+bool ipe_eng_rule_matches(const struct ipe_eng_policy *p,
+			  const struct ipe_eng_rule *r,
 			  const struct ipe_eng_ctx *ctx);
+u32 ipe_eng_rule_nprops(const struct ipe_eng_policy *p,
+			const struct ipe_eng_rule *r);
+const struct ipe_eng_prop *ipe_eng_rule_prop(const struct ipe_eng_policy *p,
+					     const struct ipe_eng_rule *r,
+					     u32 i, struct ipe_eng_prop_buf *buf);
 
 /*
  * Deciding slots: one per thing that can decide an evaluation, to count

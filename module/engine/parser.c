@@ -28,8 +28,34 @@ struct parser {
 	u32 last_line;		/* the last line with a token, 1 if none */
 	const char *line_start;
 	struct ipe_eng_policy *p;
-	char *bytes;		/* next free byte of p->byte_store */
-	u32 nprops;		/* used entries of p->prop_store */
+	/*
+	 * The text is parsed twice: the first pass checks it and counts what
+	 * the second, with @store set, writes into stores of exactly that size.
+	 */
+	bool store;
+	u32 nrules;		/* rules so far */
+	u32 nmany;		/* IPE_ENG_SHAPE_MANY rules so far */
+	u32 nprops;		/* their properties so far */
+	size_t nbytes;		/* bytes of p->byte_store so far */
+};
+
+/* A property as written: its type, and for a digest its two halves. */
+struct prop_text {
+	enum ipe_eng_prop_type type;
+	struct span alg;
+	struct span hex;
+};
+
+/* What the tokens of a rule line say. */
+struct rule_text {
+	enum ipe_eng_op op;
+	enum ipe_eng_action action;
+	bool is_default;
+	u32 n;			/* properties */
+	struct prop_text first;	/* the first property */
+	struct span first_tok;	/* its token */
+	struct span last;	/* the action= token */
+	size_t bytes;		/* byte_store bytes of its digests, stored */
 };
 
 static bool is_delim(char c)
@@ -88,14 +114,20 @@ static bool next_token(struct span line, u32 *pos, struct span *tok)
 	return true;
 }
 
-/* Copy @n bytes to the policy's byte store, NUL-terminated. */
+/*
+ * Copy @n bytes to the policy's byte store, NUL-terminated (the first pass
+ * only counts them).
+ */
 static char *store_str(struct parser *ps, const char *s, u32 n)
 {
-	char *d = ps->bytes;
+	char *d;
 
+	ps->nbytes += n + 1;
+	if (!ps->store)
+		return NULL;
+	d = ps->p->byte_store + ps->nbytes - n - 1;
 	memcpy(d, s, n);
 	d[n] = '\0';
-	ps->bytes += n + 1;
 	return d;
 }
 
@@ -244,39 +276,32 @@ static int parse_header(struct parser *ps, struct span line)
 }
 
 static int parse_digest(struct parser *ps, struct span tok, u32 keylen,
-			struct ipe_eng_digest *d)
+			struct prop_text *pt)
 {
-	struct span v = { tok.s + keylen, tok.len - keylen };
-	u32 colon = 0, hexlen, i;
-	u8 *bytes;
+	const char *v = tok.s + keylen, *colon, *end = tok.s + tok.len;
+	const char *h;
 
-	while (colon < v.len && v.s[colon] != ':')
-		colon++;
-	if (colon == v.len)
+	colon = memchr(v, ':', (size_t)(end - v));
+	if (!colon)
 		return fail(ps, -EBADMSG, tok,
 			    "digest must be written algorithm:hex");
-	hexlen = v.len - colon - 1;
-	for (i = 0; i < hexlen; i++) {
-		if (ipe_eng_hex_val(v.s[colon + 1 + i]) < 0)
+	for (h = colon + 1; h < end; h++) {
+		if (!ipe_eng_hex_table[(unsigned char)*h])
 			return fail(ps, -EINVAL, tok,
 				    "digest has a character that is not a hex digit");
 	}
-	if (hexlen % 2)
+	if ((end - colon - 1) % 2)
 		return fail(ps, -EINVAL, tok,
 			    "digest has an odd number of hex digits");
-	d->alg = store_str(ps, v.s, colon);
-	bytes = (u8 *)ps->bytes;
-	for (i = 0; i < hexlen / 2; i++)
-		bytes[i] = (u8)(ipe_eng_hex_val(v.s[colon + 1 + 2 * i]) << 4 |
-				ipe_eng_hex_val(v.s[colon + 2 + 2 * i]));
-	d->digest = bytes;
-	d->len = hexlen / 2;
-	ps->bytes += d->len;
+	pt->alg.s = v;
+	pt->alg.len = (u32)(colon - v);
+	pt->hex.s = colon + 1;
+	pt->hex.len = (u32)(end - colon - 1);
 	return 0;
 }
 
 static int parse_property(struct parser *ps, struct span t,
-			  struct ipe_eng_prop *prop)
+			  struct prop_text *pt)
 {
 	unsigned int i;
 
@@ -287,9 +312,9 @@ static int parse_property(struct parser *ps, struct span t,
 					  t.len == def->len
 				: !span_eq(t, def->text, def->len))
 			continue;
-		prop->type = (enum ipe_eng_prop_type)i;
+		pt->type = (enum ipe_eng_prop_type)i;
 		if (def->digest)
-			return parse_digest(ps, t, def->len, &prop->digest);
+			return parse_digest(ps, t, def->len, pt);
 		return 0;
 	}
 	if (span_prefix(t, LIT("op=")))
@@ -312,13 +337,20 @@ static int parse_action(struct span t, enum ipe_eng_action *a)
 
 static int parse_op(struct span t, enum ipe_eng_op *op)
 {
-	char name[sizeof("KEXEC_INITRAMFS")];
+	struct span name = { t.s + 3, t.len - 3 };
+	unsigned int i;
 
-	if (!span_prefix(t, LIT("op=")) || t.len - 3 >= sizeof(name))
+	if (!span_prefix(t, LIT("op=")))
 		return -EBADMSG;
-	memcpy(name, t.s + 3, t.len - 3);
-	name[t.len - 3] = '\0';
-	return ipe_eng_parse_op(name, op) ? -EBADMSG : 0;
+	for (i = 0; i < __IPE_ENG_OP_MAX; i++) {
+		const char *s = ipe_eng_op_name((enum ipe_eng_op)i);
+
+		if (span_eq(name, s, strlen(s))) {
+			*op = (enum ipe_eng_op)i;
+			return 0;
+		}
+	}
+	return -EBADMSG;
 }
 
 static int set_default(struct parser *ps, enum ipe_eng_op op,
@@ -328,6 +360,8 @@ static int set_default(struct parser *ps, enum ipe_eng_op op,
 	enum ipe_eng_action *slot = global ? &ps->p->global_default :
 					     &ps->p->tables[op].default_action;
 
+	if (ps->store)
+		return 0;	/* the first pass set it */
 	if (*slot != IPE_ENG_ACTION_INVALID)
 		return fail(ps, -EBADMSG, last,
 			    global ? "a second global DEFAULT" :
@@ -341,56 +375,145 @@ static int set_default(struct parser *ps, enum ipe_eng_op op,
 }
 
 /* Tokens but the last are [DEFAULT] op props...; the last is the action. */
-static int parse_rule(struct parser *ps, struct span line)
+static int rule_tokens(struct parser *ps, struct span line,
+		       struct rule_text *rt)
 {
-	struct ipe_eng_rule *r = &ps->p->rule_store[ps->p->nrules];
-	struct ipe_eng_prop *props = &ps->p->prop_store[ps->nprops];
-	enum ipe_eng_op op = IPE_ENG_OP_INVALID;
-	enum ipe_eng_action action;
-	bool is_default = false, first = true;
-	struct span t, next, first_prop = no_tok;
-	u32 pos = 0, n = 0;
+	struct prop_text pt;
+	struct span t, next;
+	bool first = true;
+	u32 pos = 0;
 	int rc;
 
+	rt->op = IPE_ENG_OP_INVALID;
 	next_token(line, &pos, &t);	/* a trimmed, non-empty line */
 	while (next_token(line, &pos, &next)) {
 		if (first && span_eq(t, LIT("DEFAULT"))) {
-			is_default = true;
-		} else if (op == IPE_ENG_OP_INVALID) {
-			if (parse_op(t, &op))
+			rt->is_default = true;
+		} else if (rt->op == IPE_ENG_OP_INVALID) {
+			if (parse_op(t, &rt->op))
 				return fail(ps, -EBADMSG, t,
 					    "expected op=OP (EXECUTE, FIRMWARE, KMODULE, KEXEC_IMAGE, KEXEC_INITRAMFS, POLICY or X509_CERT)");
 		} else {
-			rc = parse_property(ps, t, &props[n]);
+			rc = parse_property(ps, t, &pt);
 			if (rc)
 				return rc;
-			if (!n++)
-				first_prop = t;
+			if (ipe_eng_prop_defs[pt.type].digest)
+				rt->bytes += pt.alg.len + 1 + pt.hex.len / 2;
+			if (!rt->n++) {
+				rt->first = pt;
+				rt->first_tok = t;
+			}
 		}
 		first = false;
 		t = next;
 	}
-
-	if (parse_action(t, &action))
+	rt->last = t;
+	if (parse_action(t, &rt->action))
 		return fail(ps, -EBADMSG, t,
 			    "a rule must end with action=ALLOW or action=DENY");
+	return 0;
+}
 
-	if (is_default) {
-		if (n)
-			return fail(ps, -EBADMSG, first_prop,
-				    "a DEFAULT rule takes no properties");
-		return set_default(ps, op, action, t);
+/* The kind of a one-digest rule's digest, -1 to keep it the general way. */
+static int intern_kind(struct parser *ps, const struct prop_text *pt)
+{
+	struct ipe_eng_policy *p = ps->p;
+	u32 len = pt->hex.len / 2, i;
+
+	if (len > IPE_ENG_ONE_DIGEST_MAX)
+		return -1;
+	for (i = 0; i < p->nkinds; i++) {
+		const struct ipe_eng_kind *k = &p->kinds[i];
+
+		if (k->len == len && span_eq(pt->alg, k->alg, k->alg_len))
+			return (int)i;
 	}
-	if (op == IPE_ENG_OP_INVALID)
-		return fail(ps, -EBADMSG, t, "a rule needs op=OP before action=");
+	/* the second pass finds each kind the first one made */
+	if (ps->store || p->nkinds == IPE_ENG_KINDS_MAX)
+		return -1;
+	p->kinds[i] = (struct ipe_eng_kind){ pt->alg.s, pt->alg.len, len };
+	p->nkinds++;
+	return (int)i;
+}
 
-	r->op = (u8)op;
-	r->action = (u8)action;
-	r->nprops = (u16)n;
-	r->props = props;
-	r->line = ps->line;
-	ps->nprops += n;
-	ps->p->nrules++;
+/* Store the @n properties of the rule on @line, written after its op=. */
+static void store_many(struct parser *ps, struct span line, u32 n)
+{
+	struct ipe_eng_policy *p = ps->p;
+	struct prop_text pt;
+	struct span t;
+	u32 pos = 0, i;
+
+	p->many[ps->nmany] = (struct ipe_eng_many){ ps->nprops, n };
+	next_token(line, &pos, &t);	/* op= */
+	for (i = 0; i < n; i++) {
+		struct ipe_eng_prop *prop = &p->prop_store[ps->nprops + i];
+		struct ipe_eng_digest *d = &prop->digest;
+
+		next_token(line, &pos, &t);
+		parse_property(ps, t, &pt);	/* the first pass checked it */
+		prop->type = pt.type;
+		if (!ipe_eng_prop_defs[pt.type].digest)
+			continue;
+		d->alg = store_str(ps, pt.alg.s, pt.alg.len);
+		d->len = pt.hex.len / 2;
+		d->digest = (u8 *)p->byte_store + ps->nbytes;
+		ipe_eng_hex_decode(pt.hex.s, d->len, (u8 *)p->byte_store +
+				   ps->nbytes);
+		ps->nbytes += d->len;
+	}
+}
+
+/* Add the rule that @rt describes: compact, or the general way. */
+static void add_rule(struct parser *ps, struct span line,
+		     const struct rule_text *rt)
+{
+	struct ipe_eng_rule r = {
+		.line = ps->line, .op = (u8)rt->op, .action = (u8)rt->action,
+		.shape = IPE_ENG_SHAPE_MANY,
+	};
+	int kind;
+
+	if (!rt->n) {
+		r.shape = IPE_ENG_SHAPE_NONE;
+	} else if (rt->n == 1 && !ipe_eng_prop_defs[rt->first.type].digest) {
+		r.shape = (u8)rt->first.type;
+	} else if (rt->n == 1 && (kind = intern_kind(ps, &rt->first)) >= 0) {
+		r.shape = (u8)rt->first.type;
+		r.kind = (u8)kind;
+		r.at = (u32)(rt->first.hex.s - ps->text);
+	} else {
+		r.at = ps->nmany;
+		if (ps->store)
+			store_many(ps, line, rt->n);
+		else
+			ps->nbytes += rt->bytes;
+		ps->nmany++;
+		ps->nprops += rt->n;
+	}
+	if (ps->store)
+		ps->p->rule_store[ps->nrules] = r;
+	ps->nrules++;
+}
+
+static int parse_rule(struct parser *ps, struct span line)
+{
+	struct rule_text rt = { 0 };
+	int rc;
+
+	rc = rule_tokens(ps, line, &rt);
+	if (rc)
+		return rc;
+	if (rt.is_default) {
+		if (rt.n)
+			return fail(ps, -EBADMSG, rt.first_tok,
+				    "a DEFAULT rule takes no properties");
+		return set_default(ps, rt.op, rt.action, rt.last);
+	}
+	if (rt.op == IPE_ENG_OP_INVALID)
+		return fail(ps, -EBADMSG, rt.last,
+			    "a rule needs op=OP before action=");
+	add_rule(ps, line, &rt);
 	return 0;
 }
 
@@ -422,131 +545,93 @@ static int validate(struct parser *ps, bool header_parsed)
 	return 0;
 }
 
-/* Bounds for the stores: lines (rules), tokens (properties). */
-static void count(const char *s, size_t len, u32 *lines, u32 *tokens)
-{
-	bool in_tok = false;
-	size_t i;
-
-	*lines = 1;
-	*tokens = 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '\n' || c == '\r')
-			(*lines)++;
-		if (c == '\n' || c == '\r' || is_delim(c)) {
-			in_tok = false;
-		} else if (!in_tok) {
-			in_tok = true;
-			(*tokens)++;
-		}
-	}
-}
-
+/* Stores of exactly what the first pass counted, kinds' names included. */
 static int alloc_stores(struct parser *ps)
 {
 	struct ipe_eng_policy *p = ps->p;
-	u32 lines, tokens;
+	size_t nbytes = ps->nbytes;
+	u32 i;
 
-	count(ps->text, ps->len, &lines, &tokens);
-	p->rule_store = ipe_eng_zalloc_array(lines, sizeof(*p->rule_store));
-	p->prop_store = ipe_eng_zalloc_array(tokens ? tokens : 1,
-					     sizeof(*p->prop_store));
-	p->byte_store = ipe_eng_zalloc_array(ps->len + 1, 1);
-	if (!p->rule_store || !p->prop_store || !p->byte_store)
+	for (i = 0; i < p->nkinds; i++)
+		nbytes += p->kinds[i].alg_len + 1;
+	p->rule_store = ipe_eng_zalloc_array(ps->nrules, sizeof(*p->rule_store));
+	p->byte_store = ipe_eng_zalloc_array(nbytes, 1);
+	if (ps->nmany) {
+		p->many = ipe_eng_zalloc_array(ps->nmany, sizeof(*p->many));
+		p->prop_store = ipe_eng_zalloc_array(ps->nprops ? ps->nprops : 1,
+						     sizeof(*p->prop_store));
+		if (!p->many || !p->prop_store)
+			return fail(ps, -ENOMEM, no_tok, "out of memory");
+	}
+	if (!p->rule_store || !p->byte_store)
 		return fail(ps, -ENOMEM, no_tok, "out of memory");
-	ps->bytes = p->byte_store;
 	return 0;
 }
 
-/* @ptr, into @from, moved to the same offset in @to (NULL stays NULL). */
-static const void *moved(const void *ptr, const void *from, void *to)
-{
-	return ptr ? (const char *)to + ((const char *)ptr - (const char *)from) :
-		     NULL;
-}
-
-/*
- * The stores were sized for the worst case (every line a rule, every token
- * a property, the whole text as bytes); keep only what the policy uses:
- * for 100 000 digest rules 13 MB instead of 27.  If the smaller copies
- * cannot be had the policy keeps the large stores: nothing fails for it.
- */
-static void shrink_stores(struct parser *ps)
+/* The kinds' names, NUL-terminated in the byte store, not in the text. */
+static void store_kinds(struct parser *ps)
 {
 	struct ipe_eng_policy *p = ps->p;
-	size_t nbytes = (size_t)(ps->bytes - p->byte_store);
-	struct ipe_eng_rule *rules;
-	struct ipe_eng_prop *props;
-	char *bytes;
 	u32 i;
 
-	rules = ipe_eng_zalloc_array(p->nrules, sizeof(*rules));
-	props = ipe_eng_zalloc_array(ps->nprops, sizeof(*props));
-	bytes = ipe_eng_zalloc_array(nbytes, 1);
-	if (!rules || !props || !bytes) {
-		ipe_eng_free_array(rules);
-		ipe_eng_free_array(props);
-		ipe_eng_free_array(bytes);
-		return;
-	}
-	memcpy(rules, p->rule_store, (size_t)p->nrules * sizeof(*rules));
-	memcpy(props, p->prop_store, (size_t)ps->nprops * sizeof(*props));
-	memcpy(bytes, p->byte_store, nbytes);
-	for (i = 0; i < p->nrules; i++)
-		rules[i].props = moved(rules[i].props, p->prop_store, props);
-	for (i = 0; i < ps->nprops; i++) {
-		props[i].digest.alg = moved(props[i].digest.alg, p->byte_store,
-					    bytes);
-		props[i].digest.digest = moved(props[i].digest.digest,
-					       p->byte_store, bytes);
-	}
-	p->name = moved(p->name, p->byte_store, bytes);
-	ipe_eng_free_array(p->rule_store);
-	ipe_eng_free_array(p->prop_store);
-	ipe_eng_free_array(p->byte_store);
-	p->rule_store = rules;
-	p->prop_store = props;
-	p->byte_store = bytes;
-	ps->bytes = bytes + nbytes;
+	for (i = 0; i < p->nkinds; i++)
+		p->kinds[i].alg = store_str(ps, p->kinds[i].alg,
+					    p->kinds[i].alg_len);
 }
 
-/* Per-op arrays of rule pointers, then the digest index of each op. */
+static u32 rule_props_used(const struct ipe_eng_policy *p,
+			   const struct ipe_eng_rule *r)
+{
+	const struct ipe_eng_many *m;
+	u32 used = 0, i;
+
+	if (r->shape == IPE_ENG_SHAPE_NONE)
+		return 0;
+	if (r->shape != IPE_ENG_SHAPE_MANY)
+		return 1u << r->shape;
+	m = &p->many[r->at];
+	for (i = 0; i < m->n; i++)
+		used |= 1u << p->prop_store[m->first + i].type;
+	return used;
+}
+
+/* Per-op counts and lists of the rules the index does not hold, indexes. */
 static int build_tables(struct parser *ps)
 {
 	struct ipe_eng_policy *p = ps->p;
-	const struct ipe_eng_rule **ptrs;
-	u32 i, j, at = 0;
+	u32 ndigest[__IPE_ENG_OP_MAX] = { 0 }, nplain = 0, at = 0, i;
+	u32 *plain[__IPE_ENG_OP_MAX] = { NULL };
 	int rc;
 
-	ptrs = ipe_eng_zalloc_array((size_t)p->nrules * 2 + 1, sizeof(*ptrs));
-	if (!ptrs)
-		return fail(ps, -ENOMEM, no_tok, "out of memory");
-	p->tables[0].rules = ptrs;	/* owns the array; see policy_free */
-	for (i = 0; i < p->nrules; i++)
-		p->tables[p->rule_store[i].op].nrules++;
-	for (i = 0; i < __IPE_ENG_OP_MAX; i++) {
-		struct ipe_eng_op_table *t = &p->tables[i];
-
-		t->rules = ptrs + at;
-		t->plain = ptrs + at + t->nrules;
-		at += 2 * t->nrules;
-		t->nrules = 0;
-	}
 	for (i = 0; i < p->nrules; i++) {
-		struct ipe_eng_rule *r = &p->rule_store[i];
+		const struct ipe_eng_rule *r = &p->rules[i];
 		struct ipe_eng_op_table *t = &p->tables[r->op];
 
-		r->pos = t->nrules;
-		t->rules[t->nrules++] = r;
-		for (j = 0; j < r->nprops; j++)
-			t->props_used |= 1u << r->props[j].type;
-		if (!ipe_eng_index_eligible(r))
-			t->plain[t->nplain++] = r;
+		t->nrules++;
+		t->props_used |= rule_props_used(p, r);
+		if (ipe_eng_rule_is_digest(r))
+			ndigest[r->op]++;
+		else
+			nplain++;
+	}
+	if (nplain) {
+		p->plain_store = ipe_eng_zalloc_array(nplain, sizeof(u32));
+		if (!p->plain_store)
+			return fail(ps, -ENOMEM, no_tok, "out of memory");
+	}
+	for (i = 0; i < __IPE_ENG_OP_MAX && nplain; i++) {
+		plain[i] = p->plain_store + at;
+		p->tables[i].plain = plain[i];
+		at += p->tables[i].nrules - ndigest[i];
+	}
+	for (i = 0; i < p->nrules; i++) {
+		u8 op = p->rules[i].op;
+
+		if (!ipe_eng_rule_is_digest(&p->rules[i]))
+			plain[op][p->tables[op].nplain++] = i;
 	}
 	for (i = 0; i < __IPE_ENG_OP_MAX; i++) {
-		rc = ipe_eng_index_build(&p->tables[i]);
+		rc = ipe_eng_index_build(p, (enum ipe_eng_op)i, ndigest[i]);
 		if (rc)
 			return fail(ps, rc, no_tok, "out of memory");
 	}
@@ -555,30 +640,51 @@ static int build_tables(struct parser *ps)
 
 static struct span trim_line(struct span l)
 {
-	u32 i;
+	const char *hash = memchr(l.s, '#', l.len);
 
-	for (i = 0; i < l.len; i++) {
-		if (l.s[i] == '#') {
-			l.len = i;
-			break;
-		}
-	}
+	if (hash)
+		l.len = (u32)(hash - l.s);
 	while (l.len && ipe_eng_isspace((unsigned char)l.s[l.len - 1]))
 		l.len--;
 	return l;
 }
 
+/*
+ * Where the line from @i ends: the next '\n' or '\r'.  @cr caches the next
+ * '\r' at or after @i (ps->len for none), so that the text is searched for
+ * each byte value once, with memchr().
+ */
+static size_t line_end(const struct parser *ps, size_t i, size_t *cr)
+{
+	const char *nl;
+	size_t end;
+
+	if (*cr < i) {
+		const char *c = memchr(ps->text + i, '\r', ps->len - i);
+
+		*cr = c ? (size_t)(c - ps->text) : ps->len;
+	}
+	nl = memchr(ps->text + i, '\n', *cr - i);
+	end = nl ? (size_t)(nl - ps->text) : *cr;
+	return end;
+}
+
+/* One pass over the lines: the first checks and counts, the second stores. */
 static int parse_lines(struct parser *ps)
 {
 	bool header_parsed = false;
-	size_t i = 0;
+	size_t i = 0, cr = 0;
 
+	if (ps->len) {
+		const char *c = memchr(ps->text, '\r', ps->len);
+
+		cr = c ? (size_t)(c - ps->text) : ps->len;
+	}
 	while (i <= ps->len) {
 		struct span l = { ps->text + i, 0 };
 		int rc;
 
-		while (i < ps->len && ps->text[i] != '\n' && ps->text[i] != '\r')
-			i++;
+		i = line_end(ps, i, &cr);
 		l.len = (u32)(ps->text + i - l.s);
 		ps->line_start = l.s;
 		l = trim_line(l);
@@ -607,6 +713,28 @@ static int parse_lines(struct parser *ps)
 	return validate(ps, header_parsed);
 }
 
+/* The second pass, into the stores the first one sized. */
+static int store_pass(struct parser *ps)
+{
+	int rc;
+
+	ps->store = true;
+	ps->line = 1;
+	ps->last_line = 1;
+	ps->line_start = ps->text;
+	ps->nrules = 0;
+	ps->nmany = 0;
+	ps->nprops = 0;
+	ps->nbytes = 0;
+	rc = parse_lines(ps);
+	if (rc)
+		return rc;
+	store_kinds(ps);
+	ps->p->nrules = ps->nrules;
+	ps->p->rules = ps->p->rule_store;
+	return 0;
+}
+
 /**
  * ipe_eng_policy_free() - free a policy from ipe_eng_parse().
  * @p: the policy, or NULL.
@@ -619,8 +747,9 @@ void ipe_eng_policy_free(struct ipe_eng_policy *p)
 		return;
 	for (i = 0; i < __IPE_ENG_OP_MAX; i++)
 		ipe_eng_index_free(p->tables[i].index);
-	ipe_eng_free_array((void *)p->tables[0].rules);
+	ipe_eng_free_array(p->plain_store);
 	ipe_eng_free_array(p->rule_store);
+	ipe_eng_free_array(p->many);
 	ipe_eng_free_array(p->prop_store);
 	ipe_eng_free_array(p->byte_store);
 	ipe_eng_free(p);
@@ -628,7 +757,9 @@ void ipe_eng_policy_free(struct ipe_eng_policy *p)
 
 /**
  * ipe_eng_parse() - parse a policy as upstream IPE does.
- * @text: the policy bytes (the content of the PKCS#7 message).
+ * @text: the policy bytes (the content of the PKCS#7 message); the policy
+ *	reads the digests of its rules there, so @text must stay allocated
+ *	and unchanged until ipe_eng_policy_free().
  * @len: number of bytes at @text; parsing stops at the first NUL.
  * @flags: 0, or IPE_ENG_PARSE_ALL_ERRORS to report every bad rule line.
  * @on_error: called for each error, or NULL.
@@ -651,6 +782,7 @@ int ipe_eng_parse(const char *text, size_t len, unsigned int flags,
 		.arg = arg, .first = first, .line = 1, .last_line = 1,
 		.line_start = text,
 	};
+	const char *nul;
 	int rc;
 
 	*out = NULL;
@@ -659,19 +791,20 @@ int ipe_eng_parse(const char *text, size_t len, unsigned int flags,
 	/* far above what the kernel can allocate for one write */
 	if (len > IPE_ENG_MAX_TEXT)
 		return fail(&ps, -ENOMEM, no_tok, "the policy is too large");
-	while (ps.len < len && text[ps.len])
-		ps.len++;
+	nul = memchr(text, '\0', len);
+	ps.len = nul ? (size_t)(nul - text) : len;
 
 	ps.p = ipe_eng_zalloc(sizeof(*ps.p));
 	if (!ps.p)
 		return fail(&ps, -ENOMEM, no_tok, "out of memory");
-	rc = alloc_stores(&ps);
+	ps.p->text = text;
+	rc = parse_lines(&ps);
 	if (!rc)
-		rc = parse_lines(&ps);
-	if (!rc) {
-		shrink_stores(&ps);
+		rc = alloc_stores(&ps);
+	if (!rc)
+		rc = store_pass(&ps);
+	if (!rc)
 		rc = build_tables(&ps);
-	}
 	if (rc) {
 		ipe_eng_policy_free(ps.p);
 		return rc;

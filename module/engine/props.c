@@ -184,6 +184,14 @@ bool ipe_eng_prop_eval(const struct ipe_eng_prop *p,
 	}
 }
 
+/* Indexed by byte: 1 + the value of a hex digit, 0 for anything else. */
+const u8 ipe_eng_hex_table[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 /**
  * ipe_eng_hex_val() - the value of one hex digit.
  * @c: the character.
@@ -192,13 +200,118 @@ bool ipe_eng_prop_eval(const struct ipe_eng_prop *p,
  */
 int ipe_eng_hex_val(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return ipe_eng_hex(c);
+}
+
+/*
+ * The value of a hex digit the parser has checked: '0'-'9' are 0x30-0x39,
+ * 'A'-'F' 0x41-0x46 and 'a'-'f' 0x61-0x66, so the low nibble, plus 9 for
+ * the letters (bit 6), without a table lookup on the evaluation path.
+ */
+static inline u8 nibble(char c)
+{
+	u8 b = (u8)c;
+
+	return (u8)((b & 0xf) + 9 * (b >> 6));
+}
+
+/**
+ * ipe_eng_hex_decode() - hex digits, already checked, to bytes.
+ * @hex: 2 * @len hex digits.
+ * @len: bytes to write.
+ * @out: where.
+ */
+void ipe_eng_hex_decode(const char *hex, u32 len, u8 *out)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		out[i] = (u8)(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+}
+
+/**
+ * ipe_eng_hex_eq() - do checked hex digits spell these bytes?
+ * @hex: 2 * @len hex digits.
+ * @bytes: the bytes.
+ * @len: bytes at @bytes.
+ *
+ * Context: any; this is how an indexed rule's digest is compared.
+ * Return: true when equal.
+ */
+bool ipe_eng_hex_eq(const char *hex, const u8 *bytes, u32 len)
+{
+	u8 diff = 0;
+	u32 i = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const u64 lo = 0x0f0f0f0f0f0f0f0full, bit = 0x0101010101010101ull;
+
+	/*
+	 * 8 digits a step: each byte lane becomes its nibble as nibble()
+	 * computes it, then the even lanes take (even << 4 | odd): 4 bytes in
+	 * lanes 0, 2, 4, 6.
+	 */
+	for (; i + 4 <= len; i += 4) {
+		u64 w, v, want;
+
+		memcpy(&w, hex + 2 * i, 8);
+		v = (w & lo) + ((w >> 6) & bit) * 9;
+		v = ((v << 4) | (v >> 8)) & 0x00ff00ff00ff00ffull;
+		want = (u64)bytes[i] | (u64)bytes[i + 1] << 16 |
+		       (u64)bytes[i + 2] << 32 | (u64)bytes[i + 3] << 48;
+		if (v != want)
+			return false;
+	}
+#endif
+	for (; i < len; i++)
+		diff |= (u8)(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1])) ^
+			bytes[i];
+	return !diff;
+}
+
+/**
+ * ipe_eng_rule_nprops() - how many properties a rule has.
+ * @p: the rule's policy.
+ * @r: the rule.
+ *
+ * Return: the number of properties written in it.
+ */
+u32 ipe_eng_rule_nprops(const struct ipe_eng_policy *p,
+			const struct ipe_eng_rule *r)
+{
+	if (r->shape == IPE_ENG_SHAPE_MANY)
+		return p->many[r->at].n;
+	return r->shape == IPE_ENG_SHAPE_NONE ? 0 : 1;
+}
+
+/**
+ * ipe_eng_rule_prop() - one property of a rule.
+ * @p: the rule's policy.
+ * @r: the rule.
+ * @i: which, from 0, < ipe_eng_rule_nprops(@p, @r).
+ * @buf: room for it when the rule does not keep it as a struct.
+ *
+ * Context: any; does not allocate.
+ * Return: the property, valid while @p and @buf are.
+ */
+const struct ipe_eng_prop *ipe_eng_rule_prop(const struct ipe_eng_policy *p,
+					     const struct ipe_eng_rule *r,
+					     u32 i, struct ipe_eng_prop_buf *buf)
+{
+	const struct ipe_eng_kind *k;
+
+	if (r->shape == IPE_ENG_SHAPE_MANY)
+		return &p->prop_store[p->many[r->at].first + i];
+	buf->prop.type = (enum ipe_eng_prop_type)r->shape;
+	buf->prop.digest = (struct ipe_eng_digest){ NULL, NULL, 0 };
+	if (!ipe_eng_rule_is_digest(r))
+		return &buf->prop;
+	k = &p->kinds[r->kind];
+	ipe_eng_hex_decode(p->text + r->at, k->len, buf->digest);
+	buf->prop.digest.alg = k->alg;
+	buf->prop.digest.digest = buf->digest;
+	buf->prop.digest.len = k->len;
+	return &buf->prop;
 }
 
 /**

@@ -58,17 +58,19 @@ static void put_untrusted(struct sbuf *b, const char *s)
 	put(b, "\"");
 }
 
-static void put_rule(struct sbuf *b, const struct ipe_eng_rule *r,
+static void put_rule(struct sbuf *b, const struct ipe_eng_policy *pol,
+		     const struct ipe_eng_rule *r,
 		     enum ipe_eng_render_style style)
 {
 	bool audit = style == IPE_ENG_RENDER_AUDIT;
-	u16 i;
+	u32 i, n = ipe_eng_rule_nprops(pol, r);
+	struct ipe_eng_prop_buf buf;
 
 	put(b, "op=");
 	put(b, ipe_eng_op_name((enum ipe_eng_op)r->op));
 	put(b, " ");
-	for (i = 0; i < r->nprops; i++) {
-		const struct ipe_eng_prop *p = &r->props[i];
+	for (i = 0; i < n; i++) {
+		const struct ipe_eng_prop *p = ipe_eng_rule_prop(pol, r, i, &buf);
 
 		put(b, ipe_eng_prop_defs[p->type].text);
 		if (ipe_eng_prop_defs[p->type].digest) {
@@ -87,7 +89,8 @@ static void put_rule(struct sbuf *b, const struct ipe_eng_rule *r,
 
 /**
  * ipe_eng_render_match() - what decided an evaluation, as upstream prints it.
- * @m: the evaluation's outcome.
+ * @m: the evaluation's outcome, from ipe_eng_eval() or ipe_eng_slot_match()
+ *	(a rule is rendered from @m->policy, which must still be there).
  * @style: IPE_ENG_RENDER_AUDIT for the text inside audit record 1420's
  *	rule="...", IPE_ENG_RENDER_POLICY for policy syntax.
  * @buf: where to write, NUL-terminated when @size > 0.
@@ -107,8 +110,8 @@ size_t ipe_eng_render_match(const struct ipe_eng_match *m,
 {
 	struct sbuf b = { .buf = buf, .size = size };
 
-	if (m->type == IPE_ENG_MATCH_RULE && m->rule) {
-		put_rule(&b, m->rule, style);
+	if (m->type == IPE_ENG_MATCH_RULE && m->rule && m->policy) {
+		put_rule(&b, m->policy, m->rule, style);
 	} else if (m->type == IPE_ENG_MATCH_TABLE) {
 		put(&b, "DEFAULT op=");
 		put(&b, ipe_eng_op_name(m->op));

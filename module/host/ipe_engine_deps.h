@@ -3,7 +3,7 @@
  * ipe_engine_deps.h - what the policy engine needs, for userspace (libc).
  *
  * Need: u8 u16 u32 u64 size_t bool NULL; EBADMSG EINVAL ERANGE ENOMEM E2BIG
- * EACCES ENAMETOOLONG ENODATA ENOPKG; memcmp memcpy memset strlen;
+ * EACCES ENAMETOOLONG ENODATA ENOPKG; memchr memcmp memcpy memset strlen;
  * static_assert(expr, msg);
  * ipe_eng_zalloc(size) ipe_eng_free(p): small objects;
  * ipe_eng_zalloc_array(n, size) ipe_eng_free_array(p): large arrays
@@ -29,11 +29,14 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 #ifdef IPE_ENG_FAULT_INJECT
-/* tests: make the Nth allocation from now fail (see tests/engine) */
+/* tests: fail the Nth allocation, count bytes (see tests/engine) */
 void *ipe_eng_test_calloc(size_t n, size_t size);
+void ipe_eng_test_free(void *p);
 #define ipe_eng_calloc_ ipe_eng_test_calloc
+#define ipe_eng_free_ ipe_eng_test_free
 #else
 #define ipe_eng_calloc_ calloc
+#define ipe_eng_free_ free
 #endif
 
 static inline void *ipe_eng_zalloc(size_t size)
@@ -43,7 +46,7 @@ static inline void *ipe_eng_zalloc(size_t size)
 
 static inline void ipe_eng_free(void *p)
 {
-	free(p);
+	ipe_eng_free_(p);
 }
 
 static inline void *ipe_eng_zalloc_array(size_t n, size_t size)
@@ -55,7 +58,7 @@ static inline void *ipe_eng_zalloc_array(size_t n, size_t size)
 
 static inline void ipe_eng_free_array(void *p)
 {
-	free(p);
+	ipe_eng_free_(p);
 }
 
 #endif /* IPE_ENGINE_DEPS_H */

@@ -18,20 +18,21 @@ static void check_eval(const struct ipe_eng_policy *p, const u8 *data,
 {
 	struct ipe_eng_file_props fp = { 0 };
 	struct ipe_eng_digest d = { "sha256", NULL, 0 };
+	struct ipe_eng_prop_buf pb;
 	unsigned int op, i;
 	char buf[128];
 
 	/* use a digest from the policy when there is one, so rules can hit */
-	for (op = 0; op < __IPE_ENG_OP_MAX && !d.digest; op++) {
-		for (i = 0; i < p->tables[op].nrules; i++) {
-			const struct ipe_eng_rule *r = p->tables[op].rules[i];
+	for (i = 0; i < p->nrules && !d.digest; i++) {
+		const struct ipe_eng_rule *r = &p->rules[i];
+		const struct ipe_eng_prop *x;
 
-			if (r->nprops && (r->props[0].type == IPE_ENG_PROP_FSV_DIGEST ||
-					  r->props[0].type == IPE_ENG_PROP_DMV_ROOTHASH)) {
-				d = r->props[0].digest;
-				break;
-			}
-		}
+		if (!ipe_eng_rule_nprops(p, r))
+			continue;
+		x = ipe_eng_rule_prop(p, r, 0, &pb);
+		if (x->type == IPE_ENG_PROP_FSV_DIGEST ||
+		    x->type == IPE_ENG_PROP_DMV_ROOTHASH)
+			d = x->digest;
 	}
 	fp.boot_verified = size & 1;
 	fp.dmv_signed = size & 2;
@@ -46,11 +47,11 @@ static void check_eval(const struct ipe_eng_policy *p, const u8 *data,
 		const struct ipe_eng_rule *want = NULL;
 
 		ipe_eng_eval(p, &ctx, &m);
-		if (op < __IPE_ENG_OP_MAX) {
-			for (i = 0; i < p->tables[op].nrules && !want; i++) {
-				if (ipe_eng_rule_matches(p->tables[op].rules[i], &ctx))
-					want = p->tables[op].rules[i];
-			}
+		for (i = 0; op < __IPE_ENG_OP_MAX && i < p->nrules && !want;
+		     i++) {
+			if (p->rules[i].op == op &&
+			    ipe_eng_rule_matches(p, &p->rules[i], &ctx))
+				want = &p->rules[i];
 		}
 		if (m.rule != want)
 			abort();
@@ -60,15 +61,20 @@ static void check_eval(const struct ipe_eng_policy *p, const u8 *data,
 	}
 }
 
-static bool same_rule(const struct ipe_eng_rule *a,
+static bool same_rule(const struct ipe_eng_policy *p,
+		      const struct ipe_eng_rule *a,
+		      const struct ipe_eng_policy *q,
 		      const struct ipe_eng_rule *b)
 {
-	u16 i;
+	u32 i, n = ipe_eng_rule_nprops(p, a);
+	struct ipe_eng_prop_buf xb, yb;
 
-	if (a->op != b->op || a->action != b->action || a->nprops != b->nprops)
+	if (a->op != b->op || a->action != b->action ||
+	    n != ipe_eng_rule_nprops(q, b))
 		return false;
-	for (i = 0; i < a->nprops; i++) {
-		const struct ipe_eng_prop *x = &a->props[i], *y = &b->props[i];
+	for (i = 0; i < n; i++) {
+		const struct ipe_eng_prop *x = ipe_eng_rule_prop(p, a, i, &xb);
+		const struct ipe_eng_prop *y = ipe_eng_rule_prop(q, b, i, &yb);
 
 		if (x->type != y->type)
 			return false;
@@ -79,39 +85,40 @@ static bool same_rule(const struct ipe_eng_rule *a,
 	return true;
 }
 
-/*
- * Round trip: the first rules of each op, rendered as policy text, parse
- * back alone into the same rule.
- */
-static void check_render_parse(const struct ipe_eng_policy *p)
+/* Rule @r of @p, rendered as policy text, parses back alone into itself. */
+static void round_trip(const struct ipe_eng_policy *p,
+		       const struct ipe_eng_rule *r)
 {
 	static const char head[] =
 		"policy_name=r policy_version=0.0.0\nDEFAULT action=DENY\n";
-	unsigned int op, i;
+	struct ipe_eng_match m = { (enum ipe_eng_action)r->action,
+		IPE_ENG_MATCH_RULE, (enum ipe_eng_op)r->op, r, p };
+	struct ipe_eng_policy *q = NULL;
+	size_t n = ipe_eng_render_match(&m, IPE_ENG_RENDER_POLICY, NULL, 0);
+	char *text = malloc(sizeof(head) + n + 1);
 
-	for (op = 0; op < __IPE_ENG_OP_MAX; op++) {
-		for (i = 0; i < p->tables[op].nrules && i < 4; i++) {
-			const struct ipe_eng_rule *r = p->tables[op].rules[i];
-			struct ipe_eng_match m = { (enum ipe_eng_action)r->action,
-				IPE_ENG_MATCH_RULE, (enum ipe_eng_op)op, r };
-			struct ipe_eng_policy *q = NULL;
-			size_t n = ipe_eng_render_match(&m, IPE_ENG_RENDER_POLICY,
-							NULL, 0);
-			char *text = malloc(sizeof(head) + n + 1);
+	if (!text)
+		abort();
+	memcpy(text, head, sizeof(head) - 1);
+	ipe_eng_render_match(&m, IPE_ENG_RENDER_POLICY,
+			     text + sizeof(head) - 1, n + 1);
+	if (ipe_eng_parse(text, sizeof(head) - 1 + n, 0, NULL, NULL, &q,
+			  NULL) ||
+	    q->nrules != 1 || q->tables[r->op].nrules != 1 ||
+	    !same_rule(p, r, q, &q->rules[0]))
+		abort();
+	ipe_eng_policy_free(q);
+	free(text);
+}
 
-			if (!text)
-				abort();
-			memcpy(text, head, sizeof(head) - 1);
-			ipe_eng_render_match(&m, IPE_ENG_RENDER_POLICY,
-					     text + sizeof(head) - 1, n + 1);
-			if (ipe_eng_parse(text, sizeof(head) - 1 + n, 0, NULL,
-					  NULL, &q, NULL) ||
-			    q->nrules != 1 || q->tables[op].nrules != 1 ||
-			    !same_rule(r, q->tables[op].rules[0]))
-				abort();
-			ipe_eng_policy_free(q);
-			free(text);
-		}
+/* Round trip the first rules of each op. */
+static void check_render_parse(const struct ipe_eng_policy *p)
+{
+	unsigned int seen[__IPE_ENG_OP_MAX] = { 0 }, i;
+
+	for (i = 0; i < p->nrules; i++) {
+		if (seen[p->rules[i].op]++ < 4)
+			round_trip(p, &p->rules[i]);
 	}
 }
 

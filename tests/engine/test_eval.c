@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "ipe_engine.h"
+#include "engine_priv.h"
 
 #define H "policy_name=t policy_version=1.0.0\n"
 
@@ -218,7 +218,8 @@ static void test_render(void)
 		t_end("rendering");
 		return;
 	}
-	m.rule = p->tables[0].rules[0];
+	m.rule = &p->rules[0];
+	m.policy = p;
 	m.action = IPE_ENG_ACTION_ALLOW;
 	ipe_eng_render_match(&m, IPE_ENG_RENDER_POLICY, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "op=EXECUTE fsverity_digest=sha256:abcd boot_verified=TRUE action=ALLOW"),
@@ -226,15 +227,15 @@ static void test_render(void)
 	ipe_eng_render_match(&m, IPE_ENG_RENDER_AUDIT, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "op=EXECUTE fsverity_digest=\"sha256\":ABCD boot_verified=TRUE action=ALLOW"),
 	      "audit style: %s", buf);
-	m.rule = p->tables[0].rules[1];
+	m.rule = &p->rules[1];
 	ipe_eng_render_match(&m, IPE_ENG_RENDER_AUDIT, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "op=EXECUTE dmverity_roothash=612262:01 action=ALLOW"),
 	      "algorithm with a quote is hex: %s", buf);
-	m.rule = p->tables[0].rules[2];
+	m.rule = &p->rules[2];
 	ipe_eng_render_match(&m, IPE_ENG_RENDER_AUDIT, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "op=EXECUTE dmverity_roothash=\"\":02 action=ALLOW"),
 	      "empty algorithm: %s", buf);
-	m.rule = p->tables[0].rules[3];
+	m.rule = &p->rules[3];
 	m.action = IPE_ENG_ACTION_DENY;
 	ipe_eng_render_match(&m, IPE_ENG_RENDER_AUDIT, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "op=EXECUTE fsverity_digest=\"sha256\": action=DENY"),
@@ -344,11 +345,107 @@ static void test_slots(void)
 	t_end("deciding slots");
 }
 
+#define UABCD "ABCD" ABCD_ZEROES
+#define ABCD_ZEROES "000000000000000000000000000000000000000000000000000000000000"
+
+/*
+ * One-digest rules in their two forms: compact (the first IPE_ENG_KINDS_MAX
+ * (algorithm, length) pairs, digests of up to IPE_ENG_ONE_DIGEST_MAX bytes)
+ * and general (the others): the same decisions, slots and rendering.
+ */
+static void test_forms(void)
+{
+	static const u8 d65[65] = { 0xab };
+	const u32 n = IPE_ENG_KINDS_MAX + 4;
+	struct ipe_eng_policy *p = NULL;
+	struct ipe_eng_digest d = { NULL, d_ab, 32 };
+	struct ipe_eng_file_props fp = { .fsv_digest = &d };
+	struct ipe_eng_ctx ctx = { EX, &fp, 0 };
+	struct ipe_eng_match m;
+	struct ipe_eng_error e;
+	char text[8192], alg[16], want[256], buf[256];
+	size_t len;
+	u32 i;
+
+	t_begin();
+	len = (size_t)sprintf(text, H "DEFAULT action=DENY\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len,
+				       "op=EXECUTE fsverity_digest=a%u:%s action=%s\n",
+				       i, i % 2 ? ABCD : UABCD,
+				       i % 3 ? "ALLOW" : "DENY");
+	/* 65 bytes: general; then the same key compact, never reached */
+	len += (size_t)sprintf(text + len, "op=EXECUTE fsverity_digest=a0:ab%0128d action=ALLOW\n"
+			       "op=EXECUTE fsverity_digest=a0:" ABCD " action=ALLOW\n", 0);
+	CHECK(!ipe_eng_parse(text, len, 0, NULL, NULL, &p, &e), "parse: %s",
+	      e.msg);
+	if (!p) {
+		t_end("compact and general one-digest rules decide alike");
+		return;
+	}
+	CHECK(p->nrules == n + 2, "nrules %u", p->nrules);
+	for (i = 0; i < n; i++) {
+		bool compact = i < IPE_ENG_KINDS_MAX;
+
+		CHECK((p->rules[i].shape == IPE_ENG_PROP_FSV_DIGEST) == compact,
+		      "rule %u: shape %u", i, p->rules[i].shape);
+		sprintf(alg, "a%u", i);
+		d.alg = alg;
+		ipe_eng_eval(p, &ctx, &m);
+		CHECK(m.rule == &p->rules[i] && ipe_eng_match_slot(p, &m) == i,
+		      "rule %u decides its digest", i);
+		sprintf(want, "op=EXECUTE fsverity_digest=\"a%u\":%s action=%s",
+			i, UABCD, i % 3 ? "ALLOW" : "DENY");
+		ipe_eng_render_match(&m, IPE_ENG_RENDER_AUDIT, buf, sizeof(buf));
+		CHECK(!strcmp(buf, want), "rule %u renders %s", i, buf);
+	}
+	CHECK(p->rules[n].shape == IPE_ENG_SHAPE_MANY, "65 bytes: general");
+	CHECK(p->rules[n + 1].shape == IPE_ENG_PROP_FSV_DIGEST, "compact");
+	d = (struct ipe_eng_digest){ "a0", d65, 65 };
+	ipe_eng_eval(p, &ctx, &m);
+	CHECK(m.rule == &p->rules[n], "65-byte digest decided by its rule");
+	d = (struct ipe_eng_digest){ "a0", d_ab, 31 };
+	ipe_eng_eval(p, &ctx, &m);
+	CHECK(m.type == IPE_ENG_MATCH_GLOBAL, "a shorter digest: no rule");
+	ipe_eng_policy_free(p);
+	t_end("compact and general one-digest rules decide alike");
+}
+
+/* ipe_eng_hex_eq(), 8 digits a step or one: any case, any length. */
+static void test_hex_eq(void)
+{
+	static const char up[] = "0123456789ABCDEF", low[] = "0123456789abcdef";
+	u8 bytes[40], other[40];
+	char hex[81];
+	u32 seed = 1, len, i, k;
+
+	t_begin();
+	for (k = 0; k < 2000; k++) {
+		len = k % 41;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			bytes[i] = (u8)(seed >> 16);
+			hex[2 * i] = (seed & 1 ? up : low)[bytes[i] >> 4];
+			hex[2 * i + 1] = (seed & 2 ? up : low)[bytes[i] & 15];
+		}
+		CHECK(ipe_eng_hex_eq(hex, bytes, len), "equal, length %u", len);
+		for (i = 0; i < len; i++) {
+			memcpy(other, bytes, len);
+			other[i] ^= (u8)(1u << (k % 8));
+			CHECK(!ipe_eng_hex_eq(hex, other, len),
+			      "byte %u of %u differs", i, len);
+		}
+	}
+	t_end("hex digits compare with bytes in any case");
+}
+
 int main(void)
 {
+	test_hex_eq();
 	test_table();
 	test_render();
 	test_parse_op();
 	test_slots();
+	test_forms();
 	return t_report();
 }

@@ -177,6 +177,8 @@ static void test_contents(void)
 {
 	struct ipe_eng_policy *p;
 	const struct ipe_eng_rule *r;
+	const struct ipe_eng_prop *x;
+	struct ipe_eng_prop_buf b;
 
 	t_begin();
 	CHECK(!parse_ok("policy_name=my=pol policy_version=007.0.01\n"
@@ -199,18 +201,26 @@ static void test_contents(void)
 	      IPE_ENG_ACTION_INVALID, "no op default");
 	CHECK(p->nrules == 3, "nrules %u", p->nrules);
 	CHECK(p->tables[IPE_ENG_OP_EXECUTE].nrules == 2, "exec rules");
-	r = p->tables[IPE_ENG_OP_EXECUTE].rules[0];
-	CHECK(r->line == 5 && r->pos == 0 && r->nprops == 2, "rule 0 shape");
-	CHECK(r->props[0].type == IPE_ENG_PROP_FSV_DIGEST &&
-	      !strcmp(r->props[0].digest.alg, "sha256") &&
-	      r->props[0].digest.len == 3 &&
-	      !memcmp(r->props[0].digest.digest, "\xab\xcd\x01", 3),
-	      "digest bytes");
-	CHECK(r->props[1].type == IPE_ENG_PROP_BOOT_VERIFIED_FALSE, "prop 2");
+	r = &p->rules[0];
+	CHECK(r->line == 4 && r->op == IPE_ENG_OP_KMODULE &&
+	      r->shape == IPE_ENG_SHAPE_NONE && !ipe_eng_rule_nprops(p, r),
+	      "rule without properties");
+	r = &p->rules[1];
+	CHECK(r->line == 5 && r->shape == IPE_ENG_SHAPE_MANY &&
+	      ipe_eng_rule_nprops(p, r) == 2, "rule 1 shape");
+	x = ipe_eng_rule_prop(p, r, 0, &b);
+	CHECK(x->type == IPE_ENG_PROP_FSV_DIGEST &&
+	      !strcmp(x->digest.alg, "sha256") && x->digest.len == 3 &&
+	      !memcmp(x->digest.digest, "\xab\xcd\x01", 3), "digest bytes");
+	x = ipe_eng_rule_prop(p, r, 1, &b);
+	CHECK(x->type == IPE_ENG_PROP_BOOT_VERIFIED_FALSE, "prop 2");
 	CHECK(r->action == IPE_ENG_ACTION_ALLOW, "action");
-	r = p->tables[IPE_ENG_OP_EXECUTE].rules[1];
-	CHECK(r->line == 6 && r->props[0].digest.len == 0 &&
-	      !strcmp(r->props[0].digest.alg, ""), "empty digest rule");
+	r = &p->rules[2];
+	CHECK(r->shape == IPE_ENG_PROP_DMV_ROOTHASH &&
+	      ipe_eng_rule_nprops(p, r) == 1, "one digest: compact");
+	x = ipe_eng_rule_prop(p, r, 0, &b);
+	CHECK(r->line == 6 && x->digest.len == 0 && !strcmp(x->digest.alg, ""),
+	      "empty digest rule");
 	ipe_eng_policy_free(p);
 	t_end("parsed contents");
 }

@@ -122,27 +122,32 @@ static void lint_digest(struct report *r, const struct ipe_eng_rule *rule,
 	    p->digest.alg);
 }
 
-static void lint_op(struct report *r, const struct ipe_eng_op_table *t)
+static void lint_rules(struct report *r, const struct ipe_eng_policy *p)
 {
-	const struct ipe_eng_rule *catch_all = NULL;
-	u32 i;
+	const struct ipe_eng_rule *catch_all[__IPE_ENG_OP_MAX] = { NULL };
+	u32 i, j;
 
-	for (i = 0; i < t->nrules; i++) {
-		const struct ipe_eng_rule *rule = t->rules[i];
+	for (i = 0; i < p->nrules; i++) {
+		const struct ipe_eng_rule *rule = &p->rules[i];
+		u32 n = ipe_eng_rule_nprops(p, rule);
 		struct ipe_eng_error e = { .line = rule->line };
-		u16 j;
+		struct ipe_eng_prop_buf buf;
 
-		for (j = 0; j < rule->nprops; j++) {
-			if (rule->props[j].type == IPE_ENG_PROP_FSV_DIGEST ||
-			    rule->props[j].type == IPE_ENG_PROP_DMV_ROOTHASH)
-				lint_digest(r, rule, &rule->props[j]);
+		for (j = 0; j < n; j++) {
+			const struct ipe_eng_prop *prop =
+				ipe_eng_rule_prop(p, rule, j, &buf);
+
+			if (prop->type == IPE_ENG_PROP_FSV_DIGEST ||
+			    prop->type == IPE_ENG_PROP_DMV_ROOTHASH)
+				lint_digest(r, rule, prop);
 		}
-		if (catch_all)
+		if (catch_all[rule->op])
 			add(r, &e, true,
 			    "never reached: the rule at line %u matches every op=%s first",
-			    catch_all->line, ipe_eng_op_name(rule->op));
-		else if (!rule->nprops)
-			catch_all = rule;
+			    catch_all[rule->op]->line,
+			    ipe_eng_op_name(rule->op));
+		else if (!n)
+			catch_all[rule->op] = rule;
 	}
 }
 
@@ -150,7 +155,6 @@ static void lint(struct report *r, const struct ipe_eng_policy *p)
 {
 	const char *nul = memchr(r->text, '\0', r->len);
 	struct ipe_eng_error e = { .line = 1 };
-	unsigned int i;
 	int rc;
 
 	rc = ipe_eng_check_name(p->name);
@@ -173,8 +177,7 @@ static void lint(struct report *r, const struct ipe_eng_policy *p)
 		    "%zu bytes: signed as PKCS#7 this exceeds the kernel's 65535-byte limit (EMSGSIZE); sign it with 'ipectl sign --appended' (ipe_lkm only) or make it a boot policy",
 		    r->len);
 	}
-	for (i = 0; i < __IPE_ENG_OP_MAX; i++)
-		lint_op(r, &p->tables[i]);
+	lint_rules(r, p);
 }
 
 static int cmp_diag(const void *a, const void *b)

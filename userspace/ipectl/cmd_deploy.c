@@ -97,12 +97,14 @@ struct signed_policy {
 	unsigned char *der;		/* the signed bytes, either format */
 	size_t len;
 	bool appended;
-	struct ipe_eng_policy *p;	/* what they hold, parsed */
+	unsigned char *text;		/* the policy text in them */
+	struct ipe_eng_policy *p;	/* it parsed (which reads @text) */
 };
 
 static void signed_policy_free(struct signed_policy *sp)
 {
 	ipe_eng_policy_free(sp->p);
+	free(sp->text);
 	free(sp->der);
 }
 
@@ -135,6 +137,8 @@ static int read_checked(struct signed_policy *sp, struct ipectl_tree_opts *c)
 		goto out;
 	}
 	warn_dkms_mok(sp->file, sp->der, sp->len);
+	sp->text = text;	/* the policy reads it */
+	text = NULL;
 	status = IPECTL_EXIT_OK;
 out:
 	free(signer);
