@@ -18,7 +18,11 @@
  *               policies ca..cd (POLDIR/cX_E.p7s, E = 1..EMAX: every load
  *               takes the next E, so versions only grow), enforce and
  *               success_audit switches, dm table swaps (the -T tables in
- *               turn, DM_TABLE_LOAD then suspend/resume).
+ *               turn, DM_TABLE_LOAD then suspend/resume).  With -A, no
+ *               policy is ever freed: each is deployed once, at version
+ *               1, then only activated (cache_bug=policy serves decisions
+ *               whose rule belongs to another policy: one that is freed
+ *               would be read after its free).
  * The kernel side (the test build's cache_check=1) compares every cached
  * decision with a fresh one; this program writes what it saw (-o TRACE: a
  * line per step, "STEP OP WHAT RESULT") for a replay with the cache off,
@@ -80,6 +84,7 @@ static int pol_ver[NPOL];	/* loaded version E, 0: not loaded */
 static int pol_active = -1;	/* -1: the boot policy */
 static int next_e = 1;
 static int enforce = 1, success_audit;
+static int keep_policies;	/* -A: no update, no deletion: none is freed */
 
 static struct {
 	long dec[3][2];		/* mmap, mprotect, exec: allowed, denied */
@@ -101,6 +106,10 @@ static unsigned int rn(unsigned int m)
 
 static void tr(const char *op, const char *what, int e)
 {
+	/* the first failures of steps other than decisions and policy writes */
+	if (e && strcmp(op, "mmap") && strcmp(op, "mprotect") && strcmp(op, "exec") &&
+	    strcmp(op, "load") && strcmp(op, "activate") && strcmp(op, "delete"))
+		msg("step %ld: %s %s: %s", step, op, what, ename(e));
 	if (trace)
 		fprintf(trace, "%ld %s %s %s\n", step, op, what, ename(e));
 }
@@ -402,12 +411,23 @@ static void step_policy(void)
 	int p = rn(NPOL), r = rn(100), e;
 	char rel[64];
 
+	if (keep_policies) {
+		/* every policy at version 1 (equal versions activate) */
+		if (!pol_ver[p]) {
+			next_e = 1;
+			e = load_policy(p);
+			tr("load", pname[p], e);
+			return;
+		}
+		r = 50;
+	}
 	if (r < 35) {
 		e = load_policy(p);
 		tr("load", pname[p], e);
 	} else if (r < 80) {
-		e = load_policy(p);
-		tr("load", pname[p], e);
+		e = keep_policies ? 0 : load_policy(p);
+		if (!keep_policies)
+			tr("load", pname[p], e);
 		if (e && e != ENOSPC)
 			return;
 		snprintf(rel, sizeof(rel), "policies/%s/active", pname[p]);
@@ -559,6 +579,31 @@ static void die(const char *what)
 	exit(2);
 }
 
+/* the policies ca..cd a previous run left: their versions, the active one */
+static void learn_policies(void)
+{
+	char rel[64], buf[32];
+	int p, v, fd, r;
+
+	for (p = 0; p < NPOL; p++) {
+		snprintf(rel, sizeof(rel), "%s/policies/%s/version", tree, pname[p]);
+		fd = open(rel, O_RDONLY);
+		if (fd < 0)
+			continue;
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[r > 0 ? r : 0] = 0;
+		if (sscanf(buf, "0.1.%d", &v) != 1)
+			continue;
+		pol_ver[p] = v;
+		if (v >= next_e)
+			next_e = v + 1;
+		snprintf(rel, sizeof(rel), "policies/%s/active", pname[p]);
+		if (tread_char(rel) == '1')
+			pol_active = p;
+	}
+}
+
 static void setup(void)
 {
 	char path[512];
@@ -583,6 +628,7 @@ static void setup(void)
 		if (unlink(path) && errno != ENOENT)
 			die(path);
 	}
+	learn_policies();
 	/* the device's first table, learnt by this module (follow kernels) */
 	if (ntables && (errno = dm_swap(tables[0])))
 		die("dm table 0");
@@ -592,7 +638,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: cachediff -s SEED -n STEPS -t TREE -P POLDIR -E EMAX "
 		"-U TMPFSDIR -S EXT4DIR -x IPET -l LIB -g IPETSIG -G LIBSIG "
-		"[-d DM -T TABLE...] [-o TRACE] [-b BACKLOG] [-C] x:PATH|m:PATH...\n");
+		"[-d DM -T TABLE...] [-o TRACE] [-b BACKLOG] [-C] [-A] x:PATH|m:PATH...\n");
 	exit(2);
 }
 
@@ -605,7 +651,7 @@ int main(int argc, char **argv)
 	double t0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "s:n:t:P:E:U:S:x:l:g:G:d:T:o:b:C")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:t:P:E:U:S:x:l:g:G:d:T:o:b:CA")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': steps = atol(optarg); break;
@@ -631,6 +677,7 @@ int main(int argc, char **argv)
 			break;
 		case 'b': backlog = atoi(optarg); break;
 		case 'C': noctl = 1; break;
+		case 'A': keep_policies = 1; break;
 		default: usage();
 		}
 	}
