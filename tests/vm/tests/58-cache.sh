@@ -10,7 +10,9 @@
 # less often deploy/update/activate/delete of the pre-signed policies
 # ca..cd (lib/fixtures.sh cache_policy_set), enforce and success_audit
 # switches, and table swaps of its own dm-verity volume (/mnt/cdm, pair
-# 2): verity, linear over the same data, verity with ignore_zero_blocks.
+# 2): verity, and verity with ignore_zero_blocks or check_at_most_once
+# (no root hash for ipe_lkm) or restart_on_corruption (trusted).  (verity
+# is an immutable target: no other target type can replace it.)
 #
 # The verdicts come from the test build (/lib/ipet/enforcer-fault.ko):
 # - cache_check=1 evaluates every decision the cache answers afresh too
@@ -70,13 +72,13 @@ cache_stat() {
 cache_drive() {
 	s=$1 n=$2
 	shift 2
-	data=$(disk dmvdata2)
 	cachediff -s $s -n $n -t $T -P $CPOL -E 100 -U /untrusted/c -S /mnt/fsv/scratch/c \
 		-x /usr/bin/ipet -l /lib/ipet/libipetlib.so \
 		-g /mnt/fsv/sig/ipet.sig -G /mnt/fsv/sig/libipetlib.so.sig \
 		-d c_dm -T "0 $DMV_SECTORS verity $(dmv_table 2)" \
-		-T "0 $DMV_SECTORS linear $data 0" \
 		-T "0 $DMV_SECTORS verity $(dmv_table 2 '1 ignore_zero_blocks')" \
+		-T "0 $DMV_SECTORS verity $(dmv_table 2 '1 check_at_most_once')" \
+		-T "0 $DMV_SECTORS verity $(dmv_table 2 '1 restart_on_corruption')" \
 		-b 65536 $CACHE_DRIVE_ARGS "$@" \
 		x:/usr/bin/ipet m:/lib/ipet/libipetlib.so \
 		x:/mnt/dmv/ipet m:/mnt/dmv/libipetlib.so \
@@ -192,7 +194,7 @@ t_cache_diff_audit() {
 	cache_cmp /tmp/cda1.trace /tmp/cda0.trace "decisions (seed $seed)"
 	cache_cmp /tmp/cda1.audit /tmp/cda0.audit "audit records (seed $seed)"
 	cache_cmp /tmp/cda1.hits /tmp/cda0.hits "rule_hits (seed $seed)"
-	cache_report "audit replay seed $seed: $(grep -c '' /tmp/cda1.audit) records equal"
+	cache_report "audit replay seed $seed: $(grep -c '' /tmp/cda1.audit) records equal, cache=1 run: $h hits; cache=0 run"
 }
 
 # cache_bug NAME MAXRUNS [PARAM...]: with that invalidation left out, the
