@@ -98,25 +98,30 @@ cache_report() {
 	report "@@SAY       cache: $line"
 }
 
-# cache_diff SEED STEPS MIN [ARG...]: cachediff runs from SEED on (SEED,
-# SEED+1, ...) until the cache was asked MIN times; no mismatch, the
-# cache really used.
+# cache_diff SEED STEPS MIN [PARAM...]: cachediff runs from SEED on (SEED,
+# SEED+1, ...), each in a freshly loaded test build with cache_check=1 and
+# PARAMs (so that each has policy versions left), until the cache was
+# asked MIN times in all; no mismatch, the cache really used.
 cache_diff() {
 	seed0=$1 seed=$1 steps=$2 min=$3
 	shift 3
 	t0=$(now_cs)
+	hits=0 misses=0
 	audit_mark
 	while :; do
-		cache_drive $seed $steps "$@"
+		cache_load cache_check=1 "$@"
+		cache_drive $seed $steps
 		cat /tmp/cd.out
 		expect_match "$(tail -n 1 /tmp/cd.out)" ' odd=0 ' "decisions other than OK/EACCES"
 		expect_eq "$(cache_stat mismatches)" 0 "mismatches after seed $seed ($(dmesg | grep 'ipe_lkm: cache:' | head -n 3))"
-		[ $(($(cache_stat hits) + $(cache_stat misses))) -lt $min ] || break
+		hits=$((hits + $(cache_stat hits))) misses=$((misses + $(cache_stat misses)))
+		[ $((hits + misses)) -lt $min ] || break
 		seed=$((seed + 1))
 	done
 	dt=$(($(now_cs) - t0))
-	hits=$(cache_stat hits) misses=$(cache_stat misses)
-	cache_report "seeds $seed0..$seed, $((hits + misses)) decisions, $((dt / 100)) s"
+	line="$IPET_KERNEL $(uname -m) $*: seeds $seed0..$seed, $((hits + misses)) decisions, $((dt / 100)) s: hits $hits misses $misses mismatches 0"
+	echo "$line"
+	report "@@SAY       cache: $line"
 	report "@@SAY       cache: last run: $(tail -n 1 /tmp/cd.out)"
 	grep '^cachediff\[' /tmp/cd.out | head -n 4 | while read -r l; do report "@@SAY       cache: $l"; done
 	# a passing run's records are not needed (tests/95-stress.sh)
@@ -131,7 +136,6 @@ cache_diff() {
 # purpose that the same driver must see.
 t_cache_diff_smoke() { # smoke
 	cache_fixture
-	cache_load cache_check=1
 	cache_diff $(now_cs) 3000 2000
 	cache_load cache_check=1 cache_bug=policy
 	CACHE_DRIVE_ARGS=-A cache_drive 1 3000
@@ -142,7 +146,6 @@ t_cache_diff_smoke() { # smoke
 # >= 100 000 decisions, every cached one checked afresh.
 t_cache_diff_long() {
 	cache_fixture
-	cache_load cache_check=1
 	cache_diff $(now_cs) 20000 100000
 }
 
@@ -150,8 +153,7 @@ t_cache_diff_long() {
 # must invalidate (the control of cache_bug=fsverity).
 t_cache_diff_evict() {
 	cache_fixture
-	cache_load cache_check=1 signed_max=2
-	cache_diff $(now_cs) 3000 4000
+	cache_diff $(now_cs) 3000 4000 signed_max=2
 }
 
 # cache_audit_run CACHE SEED STEPS OUT: a fresh test build with the cache
