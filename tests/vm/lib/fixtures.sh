@@ -143,9 +143,11 @@ parser_cases()
 #    another order, with a two-property rule.  Everything else ALLOW.
 #  - DIR/rm.p7s: s_rm 0.1.0, "DEFAULT action=ALLOW", for the enforce/rmmod
 #    race (loaded into a freshly inserted ipe_lkm).
+#  - DIR/<root hash>/cache/: the policies of tests/58-cache.sh
+#    (cache_policy_set).
 stress_policies()
 {
-	local d=$1 k=$2 env rh lib pset
+	local d=$1 k=$2 env rh lib ipet pset
 	mkdir -p "$d"
 	rm -f "$d"/[ab]_*.p7s	# the single set of older versions
 	if [[ ! -f $d/rm.p7s || $d/rm.p7s -ot $k/ca.key ]]; then
@@ -157,13 +159,22 @@ stress_policies()
 		[[ -f $env ]] || continue
 		rh=$(sed -n 's/^DMV_ROOTHASH=//p' "$env")
 		lib=$(sed -n 's/^FSV_DIGEST_LIBIPETLIB_SO=//p' "$env")
-		[[ -n $rh && -n $lib ]] || continue
+		ipet=$(sed -n 's/^FSV_DIGEST_IPET=//p' "$env")
+		[[ -n $rh && -n $lib && -n $ipet ]] || continue
 		keep+=("$rh")
 		pset=$d/$rh
+		if [[ ! -f $pset/cache/.done || $pset/cache/.done -ot $k/ca.key ||
+			$(cat "$pset/cache/.done") != "$lib $ipet v1" ]]; then
+			log "signing the cache test policies for root hash ${rh:0:12}…"
+			rm -rf "$pset/cache" && mkdir -p "$pset/cache"
+			cache_policy_set "$pset/cache" "$k" "$rh" "$lib" "$ipet"
+			echo "$lib $ipet v1" >"$pset/cache/.done"
+		fi
 		[[ -f $pset/.done && $pset/.done -nt $k/ca.key &&
 			$(cat "$pset/.done") == "$lib v2" ]] && continue
 		log "signing the stress policies for root hash ${rh:0:12}…"
-		rm -rf "$pset" && mkdir -p "$pset"
+		find "$pset" -maxdepth 1 -type f -delete 2>/dev/null
+		mkdir -p "$pset"
 		stress_policy_set "$pset" "$k" "$rh" "$lib"
 		echo "$lib v2" >"$pset/.done"
 	done
@@ -217,5 +228,52 @@ stress_policy_set()
 			"op=EXECUTE dmverity_roothash=sha256:$rh action=ALLOW" \
 			"op=EXECUTE boot_verified=TRUE action=ALLOW" |
 			stress_sign "$k" >"$d/c_$v.p7s" || die "signing stress policies"
+	done
+}
+
+# cache_policy_set DIR KEYDIR ROOTHASH LIBDIGEST IPETDIGEST: the policies
+# ca, cb, cc, cd of tests/58-cache.sh (helpers/cachediff.c), each at
+# version 0.1.E, E = 1..CACHE_POLICY_VERSIONS, as DIR/cX_E.p7s.  They
+# decide the pool of files differently (rule by rule: a cached decision of
+# one is seldom the decision of another, and never by the same rule); all
+# allow the rootfs (boot_verified) first, so the guest's shell and helpers
+# run whatever is active, and ALLOW every other operation.
+#   ca  deny by default; allow dm-verity (root hash), a verified fs-verity
+#       signature, libipetlib.so's fs-verity digest
+#   cb  allow by default; deny a verified fs-verity signature, the dm-verity
+#       root hash
+#   cc  deny by default; allow dm-verity, ipet's fs-verity digest
+#   cd  deny by default; allow libipetlib.so's digest without a signature,
+#       dm-verity with its signature (never here: no file)
+CACHE_POLICY_VERSIONS=100
+cache_policy_set()
+{
+	local d=$1 k=$2 rh=$3 lib=$4 ipet=$5 e x dflt
+	for e in $(seq 1 $CACHE_POLICY_VERSIONS); do
+		for x in a b c d; do
+			{
+				echo "policy_name=c$x policy_version=0.1.$e"
+				echo "DEFAULT action=ALLOW"
+				dflt=DENY
+				[ $x = b ] && dflt=ALLOW
+				echo "DEFAULT op=EXECUTE action=$dflt"
+				echo "op=EXECUTE boot_verified=TRUE action=ALLOW"
+				case $x in
+				a) printf '%s\n' \
+					"op=EXECUTE dmverity_roothash=sha256:$rh action=ALLOW" \
+					"op=EXECUTE fsverity_signature=TRUE action=ALLOW" \
+					"op=EXECUTE fsverity_digest=$lib action=ALLOW" ;;
+				b) printf '%s\n' \
+					"op=EXECUTE fsverity_signature=TRUE action=DENY" \
+					"op=EXECUTE dmverity_roothash=sha256:$rh action=DENY" ;;
+				c) printf '%s\n' \
+					"op=EXECUTE dmverity_roothash=sha256:$rh action=ALLOW" \
+					"op=EXECUTE fsverity_digest=$ipet action=ALLOW" ;;
+				d) printf '%s\n' \
+					"op=EXECUTE fsverity_digest=$lib fsverity_signature=FALSE action=ALLOW" \
+					"op=EXECUTE dmverity_roothash=sha256:$rh dmverity_signature=TRUE action=ALLOW" ;;
+				esac
+			} | stress_sign "$k" >"$d/c${x}_$e.p7s" || die "signing the cache test policies"
+		done
 	done
 }

@@ -48,8 +48,8 @@ helper_stale()
 }
 
 # helpers_build OUTDIR: compile the static test helpers and the shared-library
-# fixtures on the host, for the guest architecture ($ARCH_CC).  ipestress
-# and iperace share stress.c and stress.h.
+# fixtures on the host, for the guest architecture ($ARCH_CC).  ipestress,
+# iperace and cachediff share stress.c and stress.h.
 helpers_build()
 {
 	local o=$1 h=$VM_DIR/helpers p cc=$ARCH_CC
@@ -57,7 +57,7 @@ helpers_build()
 	if helper_stale "$o/ipet" "$h/ipet.c"; then
 		$cc -O2 -Wall -static -o "$o/ipet" "$h/ipet.c" || die "building ipet"
 	fi
-	for p in ipestress iperace; do
+	for p in ipestress iperace cachediff; do
 		helper_stale "$o/$p" "$h/$p.c" "$h/stress.c" "$h/stress.h" || continue
 		$cc -O2 -Wall -static -o "$o/$p" "$h/$p.c" "$h/stress.c" ||
 			die "building $p"
@@ -85,6 +85,7 @@ initramfs_common()
 	install -m 0755 "$OUT/build/helpers/ipet" "$root/usr/bin/ipet"
 	install -m 0755 "$OUT/build/helpers/ipestress" "$root/usr/bin/ipestress"
 	install -m 0755 "$OUT/build/helpers/iperace" "$root/usr/bin/iperace"
+	install -m 0755 "$OUT/build/helpers/cachediff" "$root/usr/bin/cachediff"
 	install -m 0755 "$OUT/build/helpers/uselib" "$root/usr/bin/uselib"
 	install -m 0755 "$OUT/build/helpers/libipetlib.so" "$root/lib/ipet/libipetlib.so"
 	arch_copy_with_libs "$root" "$(arch_bin openssl)" "$(arch_bin keyctl)" "$OUT/build/helpers/uselib"
