@@ -10,7 +10,9 @@
 #   make demo       the main job on a stock Debian kernel in QEMU (later work)
 #   make module     build module/ipe_lkm.ko for KDIR (default: running kernel)
 #   make bench      policy engine benchmark table, then the VM benchmark on
-#                   stock kernels (bench/vm/, writes docs/performance.md)
+#                   stock kernels (bench/vm/, writes docs/performance.md);
+#                   BENCH_VM_KERNELS="all trixie-bpo" adds trixie-backports'
+#                   7.3 and its built-in IPE (root: a trixie build chroot)
 #   make bench-report  ipectl report on a log of 3 million records, one core
 #                   (bench/report/run, its section of docs/performance.md)
 #   make bench-vm-arm64  the VM benchmark on Debian's arm64 kernels
@@ -41,8 +43,10 @@ bench-report:
 	bench/report/run --update-doc
 
 # The VM benchmark (bench/vm/): host packages from bench/vm/deps (root).
+# BENCH_VM_KERNELS: bench/vm/run --kernel's list (all: bookworm backports).
+BENCH_VM_KERNELS ?= all
 bench-vm:
-	bench/vm/run
+	bench/vm/run --kernel "$(BENCH_VM_KERNELS)"
 	bench/vm/run --kernel bookworm --mode icount --fapolicyd
 	bench/vm/report bench/vm/out/*.log $(wildcard bench/vm/out/arm64/*.log)
 
