@@ -74,7 +74,7 @@ check-debug:
 check-full:
 	tests/run-all
 	tests/run-all vm_debug vm_stress_long vm_install_plain vm_kernels_full \
-		vm_arm64_full vm_install_arm64 fuzz_long
+		vm_arm64_full vm_install_arm64 vm_cache_full fuzz_long
 
 # The main job on a stock Debian 12 kernel in QEMU: installs the host
 # packages it needs (root), builds the module and ipectl, tells the story.
