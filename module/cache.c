@@ -44,6 +44,7 @@
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/moduleparam.h>
+#include <linux/mount.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
