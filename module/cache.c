@@ -13,13 +13,14 @@
  * - boot_verified: the superblock of the file's mount, part of the key;
  * - fs-verity: a file's digest and signature cannot change once verity is
  *   on, so the entry holds whether it was (IS_VERITY) and matches only
- *   while that is unchanged; a record of props_fsverity.c that is dropped
- *   (an info freed, or evicted from a full set) invalidates every entry;
+ *   while that is unchanged; a signature record of props_fsverity.c that
+ *   a live inode loses (evicted from the full set, or replaced)
+ *   invalidates every entry;
  * - dm-verity: where ipe_lkm follows table resumes (props_dm_follow.c),
  *   each change of a device's trust invalidates every entry; where it
- *   reads the live table at each decision (props_dm_live.c) nothing tells
- *   it of a swap, so a decision that read a dm device's table is not
- *   cached (ipe_lkm_file_props() says so);
+ *   reads the live table at each decision (props_dm_live.c), a table swap
+ *   and the resume after it invalidate every entry, and what is decided
+ *   on a suspended device is not cached (ipe_lkm_file_props() says so);
  * - the inode itself: the key is the inode's address, so an inode's entry
  *   is cleared when the inode is freed (security_inode_free()), before the
  *   address can be reused.
@@ -184,12 +185,10 @@ bool ipe_lkm_cache_lookup(struct ipe_lkm_cache_key *key,
 			*hit_slot = s->hit_slot;
 		}
 	} while (read_seqretry(&s->lock, seq));
-#ifdef IPE_LKM_FAULT_INJECTION
 	if (found)
 		stat_inc(st_hits);
 	else
 		stat_inc(st_misses);
-#endif
 	return found;
 }
 
