@@ -18,9 +18,14 @@
  * root user there could sign a policy.  Upstream IPE (built with
  * IPE_POLICY_SIG_SECONDARY_KEYRING and _PLATFORM_KEYRING) is
  * "secondary,platform" (docs/differences.md).  Keyrings are tried in the
- * order builtin (or secondary, which includes it), platform, embedded;
+ * order embedded, builtin (or secondary, which includes it), platform;
  * each next one only when the previous did not know the signer (-ENOKEY)
- * or rejected it (-EKEYREJECTED).
+ * or rejected it (-EKEYREJECTED).  The owner's own keyring goes first
+ * because each try hashes the whole policy again (the kernel exports no way
+ * to reuse the digest of a detached signature's data): 11.2 MB for 100 000
+ * rules, ~0.6 s of a guest's time with the generic SHA-256.  Which keyring
+ * accepts does not change what is accepted; a refusal is -EKEYREJECTED if
+ * any keyring rejected the signature, else the last keyring's error.
  */
 #include <linux/cred.h>
 #include <linux/key.h>
@@ -201,7 +206,10 @@ static int verify_in_order(const void *data, size_t datalen, const u8 *msg,
 {
 	struct key *rings[3];
 	int n = 0, i, rc = -ENOKEY;
+	bool rejected = false;
 
+	if ((trusted & TRUST_EMBEDDED) && embedded_keyring)
+		rings[n++] = embedded_keyring;
 	/* VERIFY_USE_SECONDARY_KEYRING includes the builtin keys */
 	if (trusted & TRUST_SECONDARY)
 		rings[n++] = VERIFY_USE_SECONDARY_KEYRING;
@@ -209,16 +217,15 @@ static int verify_in_order(const void *data, size_t datalen, const u8 *msg,
 		rings[n++] = NULL;	/* the builtin trusted keys */
 	if (trusted & TRUST_PLATFORM)
 		rings[n++] = VERIFY_USE_PLATFORM_KEYRING;
-	if ((trusted & TRUST_EMBEDDED) && embedded_keyring)
-		rings[n++] = embedded_keyring;
 	for (i = 0; i < n; i++) {
 		rc = verify_pkcs7_signature(data, datalen, msg, len, rings[i],
 					    VERIFYING_UNSPECIFIED_SIGNATURE,
 					    view, ctx);
 		if (!try_next(rc))
-			break;
+			return rc;
+		rejected |= rc == -EKEYREJECTED;
 	}
-	return rc;
+	return rejected ? -EKEYREJECTED : rc;
 }
 
 /**

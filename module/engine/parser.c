@@ -29,10 +29,14 @@ struct parser {
 	const char *line_start;
 	struct ipe_eng_policy *p;
 	/*
-	 * The text is parsed twice: the first pass checks it and counts what
-	 * the second, with @store set, writes into stores of exactly that size.
+	 * One pass over the text checks it, writes each rule's record into
+	 * p->rule_store (sized for a rule on every line) and counts the rest;
+	 * then the name, the properties of rules of the general shape (their
+	 * lines parsed again) and the kinds' names go into stores of exactly
+	 * the size counted (store_strings()).
 	 */
-	bool store;
+	u32 cap;		/* records p->rule_store can hold */
+	struct span name;	/* the policy_name= value */
 	u32 nrules;		/* rules so far */
 	u32 nmany;		/* IPE_ENG_SHAPE_MANY rules so far */
 	u32 nprops;		/* their properties so far */
@@ -96,6 +100,59 @@ static int fail(struct parser *ps, int err, struct span tok, const char *msg)
 
 static const struct span no_tok;
 
+/*
+ * The text is scanned a word at a time for the bytes that end a line or
+ * its content ('\n', '\r', '#'): with the kernel's byte-at-a-time memchr()
+ * the scans were a third of the time a 100 000-rule policy took to parse.
+ * Words are loaded with memcpy(), so neither alignment nor byte order
+ * matters; a word with a hit is searched byte by byte.
+ */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Nonzero when a byte of @x is zero (the classic test, exact as a test). */
+static inline u64 has_zero(u64 x)
+{
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* The high bit of each byte of @x below @n (1..128), and no other bit. */
+static inline u64 below(u64 x, u8 n)
+{
+	return ~(((x & ~HIGHS) + ONES * (u8)(0x80 - n)) | x) & HIGHS;
+}
+
+/* Are all eight bytes of @x hex digits? */
+static inline bool all_hex(u64 x)
+{
+	u64 lower = x | ONES * 0x20;	/* 'A'-'F' to 'a'-'f', and nothing else */
+	u64 digit = ~below(x, '0') & below(x, '9' + 1);
+	u64 alpha = ~below(lower, 'a') & below(lower, 'f' + 1);
+
+	return ((digit | alpha) & ~x & HIGHS) == HIGHS;
+}
+
+/* The first byte at or after @i that is @a, @b or @c; @n for none. */
+static inline size_t find3(const char *s, size_t i, size_t n, u8 a, u8 b, u8 c)
+{
+	const u64 wa = ONES * a, wb = ONES * b, wc = ONES * c;
+
+	for (; i + 8 <= n; i += 8) {
+		u64 w;
+
+		memcpy(&w, s + i, 8);
+		if (has_zero(w ^ wa) | has_zero(w ^ wb) | has_zero(w ^ wc))
+			break;
+	}
+	for (; i < n; i++) {
+		u8 x = (u8)s[i];
+
+		if (x == a || x == b || x == c)
+			break;
+	}
+	return i;
+}
+
 /* Next space/tab-separated token of @line from *@pos; false at the end. */
 static bool next_token(struct span line, u32 *pos, struct span *tok)
 {
@@ -106,25 +163,19 @@ static bool next_token(struct span line, u32 *pos, struct span *tok)
 	if (i == line.len)
 		return false;
 	start = i;
-	while (i < line.len && !is_delim(line.s[i]))
-		i++;
+	i = (u32)find3(line.s, i, line.len, ' ', '\t', ' ');
 	tok->s = line.s + start;
 	tok->len = i - start;
 	*pos = i;
 	return true;
 }
 
-/*
- * Copy @n bytes to the policy's byte store, NUL-terminated (the first pass
- * only counts them).
- */
+/* Copy @n bytes to the policy's byte store, NUL-terminated. */
 static char *store_str(struct parser *ps, const char *s, u32 n)
 {
 	char *d;
 
 	ps->nbytes += n + 1;
-	if (!ps->store)
-		return NULL;
 	d = ps->p->byte_store + ps->nbytes - n - 1;
 	memcpy(d, s, n);
 	d[n] = '\0';
@@ -252,7 +303,8 @@ static int parse_header(struct parser *ps, struct span line)
 			    t.len == sizeof("policy_name=") - 1)
 				return fail(ps, -EBADMSG, t,
 					    "the first line must begin with policy_name=NAME");
-			ps->p->name = store_str(ps, t.s + 12, t.len - 12);
+			ps->name = (struct span){ t.s + 12, t.len - 12 };
+			ps->nbytes += ps->name.len + 1;
 		} else if (idx == 1) {
 			if (!span_prefix(t, LIT("policy_version=")) ||
 			    t.len == sizeof("policy_version=") - 1)
@@ -285,7 +337,14 @@ static int parse_digest(struct parser *ps, struct span tok, u32 keylen,
 	if (!colon)
 		return fail(ps, -EBADMSG, tok,
 			    "digest must be written algorithm:hex");
-	for (h = colon + 1; h < end; h++) {
+	for (h = colon + 1; end - h >= 8; h += 8) {
+		u64 w;
+
+		memcpy(&w, h, 8);
+		if (!all_hex(w))
+			break;
+	}
+	for (; h < end; h++) {
 		if (!ipe_eng_hex_table[(unsigned char)*h])
 			return fail(ps, -EINVAL, tok,
 				    "digest has a character that is not a hex digit");
@@ -360,8 +419,6 @@ static int set_default(struct parser *ps, enum ipe_eng_op op,
 	enum ipe_eng_action *slot = global ? &ps->p->global_default :
 					     &ps->p->tables[op].default_action;
 
-	if (ps->store)
-		return 0;	/* the first pass set it */
 	if (*slot != IPE_ENG_ACTION_INVALID)
 		return fail(ps, -EBADMSG, last,
 			    global ? "a second global DEFAULT" :
@@ -428,8 +485,7 @@ static int intern_kind(struct parser *ps, const struct prop_text *pt)
 		if (k->len == len && span_eq(pt->alg, k->alg, k->alg_len))
 			return (int)i;
 	}
-	/* the second pass finds each kind the first one made */
-	if (ps->store || p->nkinds == IPE_ENG_KINDS_MAX)
+	if (p->nkinds == IPE_ENG_KINDS_MAX)
 		return -1;
 	p->kinds[i] = (struct ipe_eng_kind){ pt->alg.s, pt->alg.len, len };
 	p->nkinds++;
@@ -483,17 +539,13 @@ static void add_rule(struct parser *ps, struct span line,
 		r.kind = (u8)kind;
 		r.at = (u32)(rt->first.hex.s - ps->text);
 	} else {
-		r.at = ps->nmany;
-		if (ps->store)
-			store_many(ps, line, rt->n);
-		else
-			ps->nbytes += rt->bytes;
+		/* until store_manys(): where the line starts */
+		r.at = (u32)(line.s - ps->text);
+		ps->nbytes += rt->bytes;
 		ps->nmany++;
 		ps->nprops += rt->n;
 	}
-	if (ps->store)
-		ps->p->rule_store[ps->nrules] = r;
-	ps->nrules++;
+	ps->p->rule_store[ps->nrules++] = r;
 }
 
 static int parse_rule(struct parser *ps, struct span line)
@@ -545,7 +597,29 @@ static int validate(struct parser *ps, bool header_parsed)
 	return 0;
 }
 
-/* Stores of exactly what the first pass counted, kinds' names included. */
+/*
+ * The rule records, of exactly the number of rules: the pass wrote them
+ * into a store with room for one on every line.
+ */
+static int trim_rule_store(struct parser *ps)
+{
+	struct ipe_eng_policy *p = ps->p;
+	struct ipe_eng_rule *exact;
+
+	if (ps->nrules == ps->cap)
+		return 0;
+	exact = ipe_eng_zalloc_array(ps->nrules ? ps->nrules : 1,
+				     sizeof(*exact));
+	if (!exact)
+		return fail(ps, -ENOMEM, no_tok, "out of memory");
+	memcpy(exact, p->rule_store, (size_t)ps->nrules * sizeof(*exact));
+	ipe_eng_free_array(p->rule_store);
+	p->rule_store = exact;
+	ps->cap = ps->nrules;
+	return 0;
+}
+
+/* Stores of exactly what the pass counted, kinds' names included. */
 static int alloc_stores(struct parser *ps)
 {
 	struct ipe_eng_policy *p = ps->p;
@@ -554,7 +628,6 @@ static int alloc_stores(struct parser *ps)
 
 	for (i = 0; i < p->nkinds; i++)
 		nbytes += p->kinds[i].alg_len + 1;
-	p->rule_store = ipe_eng_zalloc_array(ps->nrules, sizeof(*p->rule_store));
 	p->byte_store = ipe_eng_zalloc_array(nbytes, 1);
 	if (ps->nmany) {
 		p->many = ipe_eng_zalloc_array(ps->nmany, sizeof(*p->many));
@@ -563,7 +636,7 @@ static int alloc_stores(struct parser *ps)
 		if (!p->many || !p->prop_store)
 			return fail(ps, -ENOMEM, no_tok, "out of memory");
 	}
-	if (!p->rule_store || !p->byte_store)
+	if (!p->byte_store)
 		return fail(ps, -ENOMEM, no_tok, "out of memory");
 	return 0;
 }
@@ -638,56 +711,82 @@ static int build_tables(struct parser *ps)
 	return 0;
 }
 
-static struct span trim_line(struct span l)
+/*
+ * Where the text ends (its first NUL, or @n), in *@len, and a bound on its
+ * lines before that: one plus its bytes up to '\r' (line ends, '\n' and
+ * '\r', are two of them; tabs are counted too, to count a word at a
+ * time).  A line holds at most one rule, so this bounds the rules.
+ */
+static size_t count_lines(const char *s, size_t n, size_t *len)
 {
-	const char *hash = memchr(l.s, '#', l.len);
+	size_t i = 0, lines = 1;
 
-	if (hash)
-		l.len = (u32)(hash - l.s);
-	while (l.len && ipe_eng_isspace((unsigned char)l.s[l.len - 1]))
-		l.len--;
-	return l;
+	for (; i + 8 <= n; i += 8) {
+		u64 w, m;
+
+		memcpy(&w, s + i, 8);
+		if (has_zero(w))
+			break;
+		m = below(w, '\r' + 1);
+		if (m)
+			lines += (size_t)(((m >> 7) * ONES) >> 56);
+	}
+	for (; i < n && s[i]; i++)
+		lines += (u8)s[i] <= '\r';
+	*len = i;
+	return lines;
 }
 
 /*
- * Where the line from @i ends: the next '\n' or '\r'.  @cr caches the next
- * '\r' at or after @i (ps->len for none), so that the text is searched for
- * each byte value once, with memchr().
+ * The line from @i: its content (to the end of the line or to the first
+ * '#', trailing white space cut) in @l, the index of its end ('\n', '\r',
+ * or ps->len) returned.
  */
-static size_t line_end(const struct parser *ps, size_t i, size_t *cr)
+static size_t next_line(const struct parser *ps, size_t i, struct span *l)
 {
-	const char *nl;
-	size_t end;
+	size_t end = find3(ps->text, i, ps->len, '\n', '\r', '#');
 
-	if (*cr < i) {
-		const char *c = memchr(ps->text + i, '\r', ps->len - i);
-
-		*cr = c ? (size_t)(c - ps->text) : ps->len;
-	}
-	nl = memchr(ps->text + i, '\n', *cr - i);
-	end = nl ? (size_t)(nl - ps->text) : *cr;
+	l->s = ps->text + i;
+	l->len = (u32)(end - i);
+	if (end < ps->len && ps->text[end] == '#')
+		end = find3(ps->text, end, ps->len, '\n', '\r', '\n');
+	while (l->len && ipe_eng_isspace((unsigned char)l->s[l->len - 1]))
+		l->len--;
 	return end;
 }
 
-/* One pass over the lines: the first checks and counts, the second stores. */
+/*
+ * The shortest rule line, "op=POLICY action=DENY": with the line count, it
+ * bounds the records the pass may write, so that a text of empty lines
+ * cannot make the parser allocate more than the text's size.
+ */
+#define RULE_MIN_LEN (sizeof("op=POLICY action=DENY") - 1)
+
+static int alloc_rule_store(struct parser *ps, size_t n)
+{
+	size_t cap = count_lines(ps->text, n, &ps->len);
+
+	if (cap > ps->len / RULE_MIN_LEN + 1)
+		cap = ps->len / RULE_MIN_LEN + 1;
+	ps->cap = (u32)cap;
+	ps->p->rule_store = ipe_eng_zalloc_array(cap, sizeof(struct ipe_eng_rule));
+	if (!ps->p->rule_store)
+		return fail(ps, -ENOMEM, no_tok, "out of memory");
+	return 0;
+}
+
+/* The pass over the lines: checks them, writes rules, counts the rest. */
 static int parse_lines(struct parser *ps)
 {
 	bool header_parsed = false;
-	size_t i = 0, cr = 0;
+	size_t i = 0;
 
-	if (ps->len) {
-		const char *c = memchr(ps->text, '\r', ps->len);
-
-		cr = c ? (size_t)(c - ps->text) : ps->len;
-	}
 	while (i <= ps->len) {
-		struct span l = { ps->text + i, 0 };
+		struct span l;
 		int rc;
 
-		i = line_end(ps, i, &cr);
-		l.len = (u32)(ps->text + i - l.s);
-		ps->line_start = l.s;
-		l = trim_line(l);
+		ps->line_start = ps->text + i;
+		i = next_line(ps, i, &l);
 		if (l.len)
 			ps->last_line = ps->line;
 		if (l.len && !header_parsed) {
@@ -713,26 +812,37 @@ static int parse_lines(struct parser *ps)
 	return validate(ps, header_parsed);
 }
 
-/* The second pass, into the stores the first one sized. */
-static int store_pass(struct parser *ps)
+/*
+ * Into the stores sized by the pass: the name, the properties of each rule
+ * of the general shape (its line, which add_rule() left in its record,
+ * parsed again) and the kinds' names.
+ */
+static void store_strings(struct parser *ps)
 {
-	int rc;
+	struct ipe_eng_policy *p = ps->p;
+	u32 i;
 
-	ps->store = true;
-	ps->line = 1;
-	ps->last_line = 1;
-	ps->line_start = ps->text;
-	ps->nrules = 0;
 	ps->nmany = 0;
 	ps->nprops = 0;
 	ps->nbytes = 0;
-	rc = parse_lines(ps);
-	if (rc)
-		return rc;
+	p->name = store_str(ps, ps->name.s, ps->name.len);
+	for (i = 0; i < ps->nrules; i++) {
+		struct ipe_eng_rule *r = &p->rule_store[i];
+		struct rule_text rt = { 0 };
+		struct span line;
+
+		if (r->shape != IPE_ENG_SHAPE_MANY)
+			continue;
+		next_line(ps, r->at, &line);
+		rule_tokens(ps, line, &rt);	/* the pass checked it */
+		r->at = ps->nmany;
+		store_many(ps, line, rt.n);
+		ps->nmany++;
+		ps->nprops += rt.n;
+	}
 	store_kinds(ps);
-	ps->p->nrules = ps->nrules;
-	ps->p->rules = ps->p->rule_store;
-	return 0;
+	p->nrules = ps->nrules;
+	p->rules = p->rule_store;
 }
 
 /**
@@ -782,7 +892,6 @@ int ipe_eng_parse(const char *text, size_t len, unsigned int flags,
 		.arg = arg, .first = first, .line = 1, .last_line = 1,
 		.line_start = text,
 	};
-	const char *nul;
 	int rc;
 
 	*out = NULL;
@@ -791,20 +900,22 @@ int ipe_eng_parse(const char *text, size_t len, unsigned int flags,
 	/* far above what the kernel can allocate for one write */
 	if (len > IPE_ENG_MAX_TEXT)
 		return fail(&ps, -ENOMEM, no_tok, "the policy is too large");
-	nul = memchr(text, '\0', len);
-	ps.len = nul ? (size_t)(nul - text) : len;
 
 	ps.p = ipe_eng_zalloc(sizeof(*ps.p));
 	if (!ps.p)
 		return fail(&ps, -ENOMEM, no_tok, "out of memory");
 	ps.p->text = text;
-	rc = parse_lines(&ps);
+	rc = alloc_rule_store(&ps, len);	/* and ps.len */
+	if (!rc)
+		rc = parse_lines(&ps);
+	if (!rc)
+		rc = trim_rule_store(&ps);
 	if (!rc)
 		rc = alloc_stores(&ps);
-	if (!rc)
-		rc = store_pass(&ps);
-	if (!rc)
+	if (!rc) {
+		store_strings(&ps);
 		rc = build_tables(&ps);
+	}
 	if (rc) {
 		ipe_eng_policy_free(ps.p);
 		return rc;

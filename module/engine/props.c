@@ -223,9 +223,28 @@ static inline u8 nibble(char c)
  */
 void ipe_eng_hex_decode(const char *hex, u32 len, u8 *out)
 {
-	u32 i;
+	u32 i = 0;
 
-	for (i = 0; i < len; i++)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * Eight digits at a time (a 100 000-rule policy decodes each of its
+	 * digests to index it): nibble() in every byte of a word, each even
+	 * byte joined with the odd one after it, the four results packed.
+	 */
+	for (; i + 4 <= len; i += 4) {
+		u64 w, v;
+		u32 b;
+
+		memcpy(&w, hex + 2 * i, 8);
+		v = (w & 0x0f0f0f0f0f0f0f0full) +
+		    9 * ((w >> 6) & 0x0101010101010101ull);
+		v = ((v << 4) | (v >> 8)) & 0x00ff00ff00ff00ffull;
+		v = (v | (v >> 8)) & 0x0000ffff0000ffffull;
+		b = (u32)(v | (v >> 16));
+		memcpy(out + i, &b, 4);
+	}
+#endif
+	for (; i < len; i++)
 		out[i] = (u8)(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
 }
 
