@@ -288,7 +288,7 @@ int ipe_lkm_cache_init(void)
 
 	if (ipe_lkm_fault("cache"))
 		return -ENOMEM;
-	slots = kvcalloc(CACHE_SLOTS, sizeof(*slots), GFP_KERNEL);
+	slots = ipe_eng_zalloc_array(CACHE_SLOTS, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; i < CACHE_SLOTS; i++)

@@ -193,8 +193,10 @@ static ssize_t setenforce(struct file *f, const char __user *data, size_t len,
 /*
  * A policy write, whole: upstream takes a policy from one write().  Either
  * format may be far larger than kmalloc() gives (an appended-signature
- * policy of 100 000 digest rules is ~10 MB), hence kvmalloc(); the NUL
- * after the bytes is for no one but costs nothing.
+ * policy of 100 000 digest rules is ~10 MB), and is kept while the policy
+ * is loaded: the engine's allocator for large arrays, which goes to vmalloc
+ * rather than round 1.1 MB (10 000 rules) up to a 2 MiB kmalloc().  The
+ * NUL after the bytes is for no one but costs nothing.
  */
 static u8 *copy_policy(const char __user *data, size_t len)
 {
@@ -202,7 +204,7 @@ static u8 *copy_policy(const char __user *data, size_t len)
 
 	if (len > IPE_LKM_MAX_POLICY)
 		return ERR_PTR(-EMSGSIZE);
-	copy = kvmalloc(len + 1, GFP_KERNEL);
+	copy = ipe_eng_zalloc_array(len + 1, 1);
 	if (!copy)
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(copy, data, len)) {
