@@ -55,11 +55,16 @@
 #define CACHE_BITS 12
 #define CACHE_SLOTS (1u << CACHE_BITS)
 
+/*
+ * An entry holds the deciding slot (ipe_eng_match_slot()) and its action:
+ * all a hit needs to count, enforce and, when audit wants the rule,
+ * rebuild the match (ipe_eng_slot_match()).
+ */
 struct cache_slot {
 	seqlock_t lock;
 	struct ipe_lkm_cache_key key;
-	struct ipe_eng_match m;
 	u32 hit_slot;
+	enum ipe_eng_action action;
 };
 
 static struct cache_slot *slots;
@@ -137,53 +142,57 @@ static bool key_eq(const struct ipe_lkm_cache_key *a,
 	       a->op == b->op && a->verity == b->verity;
 }
 
-/**
- * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
- * @key: filled in with the decision's key, for ipe_lkm_cache_put(); its
- *	inode is NULL when the decision cannot be cached (the cache is off,
- *	or the file has no inode to key it by).
- * @pol: the active policy.
- * @file: the file.
- * @op: the operation.
- * @m: the decision, if found.
- * @hit_slot: its deciding slot (ipe_eng_match_slot()), if found.
- *
- * Context: under rcu_read_lock(), before the file's properties are read;
- * does not sleep.
- * Return: true when found.
+/*
+ * The key of a decision about @file: the generation first, so that what is
+ * read after it (the file's properties, when deciding) is at least as new.
+ * False when the file has no inode to key it by.
  */
-bool ipe_lkm_cache_lookup(struct ipe_lkm_cache_key *key,
-			  const struct ipe_lkm_policy *pol, struct file *file,
-			  enum ipe_eng_op op, struct ipe_eng_match *m,
-			  u32 *hit_slot)
+static __always_inline bool make_key(struct ipe_lkm_cache_key *key,
+				     const struct ipe_lkm_policy *pol,
+				     struct file *file, enum ipe_eng_op op)
 {
-	const struct inode *ino;
-	struct cache_slot *s;
-	unsigned int seq;
-	bool found;
+	const struct inode *ino = d_real_inode(file->f_path.dentry);
 
-	key->inode = NULL;
-	if (!READ_ONCE(cache_on))
-		return false;
-	ino = d_real_inode(file->f_path.dentry);
 	if (!ino)
 		return false;
-	/* the generation first: what is read after it is at least as new */
 	key->gen = atomic_long_read_acquire(&cache_gen);
 	key->inode = ino;
 	key->sb = file->f_path.mnt->mnt_sb;
 	key->policy_id = ipe_lkm_cache_bug("policy") ? 0 : pol->id;
 	key->op = op;
 	key->verity = ipe_lkm_cache_bug("verity") ? false : IS_VERITY(ino);
+	return true;
+}
 
-	s = slot_of(ino);
+/**
+ * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
+ * @pol: the active policy.
+ * @file: the file.
+ * @op: the operation.
+ * @hit_slot: its deciding slot (ipe_eng_match_slot()), if found.
+ * @action: its action, if found.
+ *
+ * Context: under rcu_read_lock(), before the file's properties are read;
+ * does not sleep.
+ * Return: true when found.
+ */
+bool ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
+			  enum ipe_eng_op op, u32 *hit_slot,
+			  enum ipe_eng_action *action)
+{
+	struct ipe_lkm_cache_key key;
+	struct cache_slot *s;
+	unsigned int seq;
+	bool found;
+
+	if (!READ_ONCE(cache_on) || !make_key(&key, pol, file, op))
+		return false;
+	s = slot_of(key.inode);
 	do {
 		seq = read_seqbegin(&s->lock);
-		found = key_eq(&s->key, key);
-		if (found) {
-			*m = s->m;
-			*hit_slot = s->hit_slot;
-		}
+		found = key_eq(&s->key, &key);
+		*hit_slot = s->hit_slot;
+		*action = s->action;
 	} while (read_seqretry(&s->lock, seq));
 	if (found)
 		stat_inc(st_hits);
@@ -193,18 +202,37 @@ bool ipe_lkm_cache_lookup(struct ipe_lkm_cache_key *key,
 }
 
 /**
+ * ipe_lkm_cache_key() - the key to store a decision under, taken before
+ * the decision begins.
+ * @key: filled in.
+ * @pol: the active policy.
+ * @file: the file.
+ * @op: the operation.
+ *
+ * Context: under rcu_read_lock(), before the file's properties are read.
+ * Return: false when the decision cannot be cached (the cache is off, or
+ * the file has no inode to key it by).
+ */
+bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
+		       const struct ipe_lkm_policy *pol, struct file *file,
+		       enum ipe_eng_op op)
+{
+	return READ_ONCE(cache_on) && make_key(key, pol, file, op);
+}
+
+/**
  * ipe_lkm_cache_put() - remember a decision.
- * @key: from ipe_lkm_cache_lookup(), before the decision began.
- * @m: what the policy decided.
- * @hit_slot: its deciding slot.
+ * @key: from ipe_lkm_cache_key(), before the decision began.
+ * @hit_slot: the deciding slot.
+ * @action: what it decided.
  *
  * A newer generation than @key's means something changed while deciding:
  * the entry would never match, and is not stored.
  *
  * Context: under rcu_read_lock(), the file of @key held; does not sleep.
  */
-void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key,
-		       const struct ipe_eng_match *m, u32 hit_slot)
+void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key, u32 hit_slot,
+		       enum ipe_eng_action action)
 {
 	struct cache_slot *s = slot_of(key->inode);
 	unsigned long flags;
@@ -213,8 +241,8 @@ void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key,
 		return;
 	write_seqlock_irqsave(&s->lock, flags);
 	s->key = *key;
-	s->m = *m;
 	s->hit_slot = hit_slot;
+	s->action = action;
 	write_sequnlock_irqrestore(&s->lock, flags);
 	stat_inc(st_stores);
 }

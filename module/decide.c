@@ -45,6 +45,73 @@ static void check_cached(const struct ipe_lkm_policy *pol, struct file *file,
 	ipe_lkm_cache_check(cached, &fresh, file);
 }
 
+/*
+ * The match that @slot stands for, as the engine made it for @op: for the
+ * global DEFAULT, ipe_eng_slot_match() cannot know the op, which audit
+ * records show.
+ */
+static void slot_match(const struct ipe_lkm_policy *pol, enum ipe_eng_op op,
+		       u32 slot, struct ipe_eng_match *m)
+{
+	ipe_eng_slot_match(pol->parsed, slot, m);
+	m->op = op;
+}
+
+/*
+ * A cached decision: its audit record (a DENY, or an ALLOW with
+ * success_audit), and in test builds with cache_check=1 the comparison
+ * with a fresh evaluation.  Out of line: a hit that needs neither does not
+ * pay for the match on its stack.
+ */
+static noinline void cached_audit(const struct ipe_lkm_policy *pol,
+				  struct file *file, enum ipe_eng_op op,
+				  enum ipe_lkm_hook hook, u32 slot, bool audit)
+{
+	struct ipe_eng_match m;
+
+	slot_match(pol, op, slot, &m);
+	if (unlikely(ipe_lkm_cache_checking()))
+		check_cached(pol, file, op, &m);
+	if (audit)
+		ipe_lkm_audit_match(&m, file, hook);
+}
+
+/*
+ * A decision the cache did not have: evaluated, stored when it can be,
+ * counted and audited.  Return: 0 to allow, -EACCES to deny.
+ */
+static noinline int decide_fresh(const struct ipe_lkm_policy *pol,
+				 struct file *file, enum ipe_eng_op op,
+				 enum ipe_lkm_hook hook)
+{
+	struct ipe_lkm_cache_key key;
+	bool cacheable, unwatched = false;
+	struct ipe_eng_match m;
+	const char *prop;
+	int err;
+	u32 slot;
+
+	cacheable = file && ipe_lkm_cache_key(&key, pol, file, op);
+	err = evaluate(pol, file, op, &m, &prop, &unwatched);
+	if (err) {
+		bool enforce = READ_ONCE(ipe_lkm_enforce);
+
+		pr_warn_ratelimited("%s %pD: cannot read its %s (%d)\n",
+				    enforce ? "denied" : "permissive, allowed",
+				    file, prop, err);
+		ipe_lkm_audit_unavailable(op, file, hook, prop);
+		return enforce ? -EACCES : 0;
+	}
+	slot = ipe_eng_match_slot(pol->parsed, &m);
+	if (cacheable && !unwatched)
+		ipe_lkm_cache_put(&key, slot, m.action);
+	ipe_lkm_hits_inc(pol->hits, slot);
+	ipe_lkm_audit_match(&m, file, hook);
+	if (m.action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
+		return -EACCES;
+	return 0;
+}
+
 /**
  * ipe_lkm_decide() - upstream's ipe_evaluate_event().
  * @file: the file being executed, mapped or read; NULL for none.
@@ -63,6 +130,10 @@ static void check_cached(const struct ipe_lkm_policy *pol, struct file *file,
  * decided is counted in the policy's hits (an ipe_lkm extension; a file
  * we could not judge was decided by none).
  *
+ * The path of a cached decision that nothing audits is kept short (the
+ * cost of mmap(PROT_EXEC) of every shared library): no match on the
+ * stack, the rest out of line.
+ *
  * Context: any context the hooked functions run in; does not sleep.
  * Return: 0 to allow, -EACCES to deny.
  */
@@ -70,11 +141,9 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 		   enum ipe_lkm_hook hook)
 {
 	const struct ipe_lkm_policy *pol;
-	struct ipe_lkm_cache_key key;
-	bool unwatched = false;
-	struct ipe_eng_match m;
-	const char *prop;
-	int rc = 0, err;
+	enum ipe_eng_action action;
+	bool audit;
+	int rc = 0;
 	u32 slot;
 
 	/* no policy: nothing to decide (a policy activated now comes after) */
@@ -84,31 +153,16 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 	pol = rcu_dereference(ipe_lkm_active_policy);
 	if (!pol)
 		goto out;
-
-	key.inode = NULL;
-	if (file && ipe_lkm_cache_lookup(&key, pol, file, op, &m, &slot)) {
-		if (unlikely(ipe_lkm_cache_checking()))
-			check_cached(pol, file, op, &m);
-	} else {
-		err = evaluate(pol, file, op, &m, &prop, &unwatched);
-		if (err) {
-			bool enforce = READ_ONCE(ipe_lkm_enforce);
-
-			pr_warn_ratelimited("%s %pD: cannot read its %s (%d)\n",
-					    enforce ? "denied" : "permissive, allowed",
-					    file, prop, err);
-			ipe_lkm_audit_unavailable(op, file, hook, prop);
-			rc = enforce ? -EACCES : 0;
-			goto out;
-		}
-		slot = ipe_eng_match_slot(pol->parsed, &m);
-		if (key.inode && !unwatched)
-			ipe_lkm_cache_put(&key, &m, slot);
+	if (!file || !ipe_lkm_cache_lookup(pol, file, op, &slot, &action)) {
+		rc = decide_fresh(pol, file, op, hook);
+		goto out;
 	}
-
 	ipe_lkm_hits_inc(pol->hits, slot);
-	ipe_lkm_audit_match(&m, file, hook);
-	if (m.action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
+	audit = action == IPE_ENG_ACTION_DENY ||
+		READ_ONCE(ipe_lkm_success_audit);
+	if (audit || unlikely(ipe_lkm_cache_checking()))
+		cached_audit(pol, file, op, hook, slot, audit);
+	if (action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
 		rc = -EACCES;
 out:
 	rcu_read_unlock();

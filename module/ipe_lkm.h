@@ -176,12 +176,14 @@ struct ipe_lkm_cache_key {
 int ipe_lkm_cache_init(void);
 void ipe_lkm_cache_exit(void);
 void ipe_lkm_cache_invalidate(void);
-bool ipe_lkm_cache_lookup(struct ipe_lkm_cache_key *key,
-			  const struct ipe_lkm_policy *pol, struct file *file,
-			  enum ipe_eng_op op, struct ipe_eng_match *m,
-			  u32 *hit_slot);
-void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key,
-		       const struct ipe_eng_match *m, u32 hit_slot);
+bool ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
+			  enum ipe_eng_op op, u32 *hit_slot,
+			  enum ipe_eng_action *action);
+bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
+		       const struct ipe_lkm_policy *pol, struct file *file,
+		       enum ipe_eng_op op);
+void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key, u32 hit_slot,
+		       enum ipe_eng_action action);
 #ifdef IPE_LKM_FAULT_INJECTION
 bool ipe_lkm_cache_bug(const char *what);
 bool ipe_lkm_cache_checking(void);
