@@ -169,36 +169,34 @@ static __always_inline bool make_key(struct ipe_lkm_cache_key *key,
  * @pol: the active policy.
  * @file: the file.
  * @op: the operation.
- * @hit_slot: its deciding slot (ipe_eng_match_slot()), if found.
- * @action: its action, if found.
  *
- * Context: under rcu_read_lock(), before the file's properties are read;
- * does not sleep.
- * Return: true when found.
+ * Context: @pol held by preemption disabled or rcu_read_lock(), before
+ * the file's properties are read; does not sleep.
+ * Return: the decision, .hit false when there is none.
  */
-bool ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
-			  enum ipe_eng_op op, u32 *hit_slot,
-			  enum ipe_eng_action *action)
+struct ipe_lkm_cached ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol,
+					   struct file *file,
+					   enum ipe_eng_op op)
 {
+	struct ipe_lkm_cached c = { .hit = false };
 	struct ipe_lkm_cache_key key;
 	struct cache_slot *s;
 	unsigned int seq;
-	bool found;
 
 	if (!READ_ONCE(cache_on) || !make_key(&key, pol, file, op))
-		return false;
+		return c;
 	s = slot_of(key.inode);
 	do {
 		seq = read_seqbegin(&s->lock);
-		found = key_eq(&s->key, &key);
-		*hit_slot = s->hit_slot;
-		*action = s->action;
+		c.hit = key_eq(&s->key, &key);
+		c.slot = s->hit_slot;
+		c.action = s->action;
 	} while (read_seqretry(&s->lock, seq));
-	if (found)
+	if (c.hit)
 		stat_inc(st_hits);
 	else
 		stat_inc(st_misses);
-	return found;
+	return c;
 }
 
 /**

@@ -3,6 +3,7 @@
  * decide.c - one access: the active policy, the file's properties, audit.
  */
 #include <linux/fs.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
 
@@ -69,16 +70,20 @@ static noinline void cached_audit(const struct ipe_lkm_policy *pol,
 {
 	struct ipe_eng_match m;
 
+	rcu_read_lock();
 	slot_match(pol, op, slot, &m);
 	if (unlikely(ipe_lkm_cache_checking()))
 		check_cached(pol, file, op, &m);
 	if (audit)
 		ipe_lkm_audit_match(&m, file, hook);
+	rcu_read_unlock();
 }
 
 /*
  * A decision the cache did not have: evaluated, stored when it can be,
- * counted and audited.  Return: 0 to allow, -EACCES to deny.
+ * counted and audited.  @pol is held by the caller's disabled preemption;
+ * the properties' sources want rcu_read_lock().  Return: 0 to allow,
+ * -EACCES to deny.
  */
 static noinline int decide_fresh(const struct ipe_lkm_policy *pol,
 				 struct file *file, enum ipe_eng_op op,
@@ -88,9 +93,10 @@ static noinline int decide_fresh(const struct ipe_lkm_policy *pol,
 	bool cacheable, unwatched = false;
 	struct ipe_eng_match m;
 	const char *prop;
-	int err;
+	int err, rc = 0;
 	u32 slot;
 
+	rcu_read_lock();
 	cacheable = file && ipe_lkm_cache_key(&key, pol, file, op);
 	err = evaluate(pol, file, op, &m, &prop, &unwatched);
 	if (err) {
@@ -100,7 +106,8 @@ static noinline int decide_fresh(const struct ipe_lkm_policy *pol,
 				    enforce ? "denied" : "permissive, allowed",
 				    file, prop, err);
 		ipe_lkm_audit_unavailable(op, file, hook, prop);
-		return enforce ? -EACCES : 0;
+		rc = enforce ? -EACCES : 0;
+		goto out;
 	}
 	slot = ipe_eng_match_slot(pol->parsed, &m);
 	if (cacheable && !unwatched)
@@ -108,8 +115,10 @@ static noinline int decide_fresh(const struct ipe_lkm_policy *pol,
 	ipe_lkm_hits_inc(pol->hits, slot);
 	ipe_lkm_audit_match(&m, file, hook);
 	if (m.action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
-		return -EACCES;
-	return 0;
+		rc = -EACCES;
+out:
+	rcu_read_unlock();
+	return rc;
 }
 
 /**
@@ -131,8 +140,10 @@ static noinline int decide_fresh(const struct ipe_lkm_policy *pol,
  * we could not judge was decided by none).
  *
  * The path of a cached decision that nothing audits is kept short (the
- * cost of mmap(PROT_EXEC) of every shared library): no match on the
- * stack, the rest out of line.
+ * cost of mmap(PROT_EXEC) of every shared library): the policy is held by
+ * disabled preemption alone (ipe_lkm.h), no match is put on the stack, and
+ * everything else (evaluation, audit, which read properties under
+ * rcu_read_lock()) is out of line.
  *
  * Context: any context the hooked functions run in; does not sleep.
  * Return: 0 to allow, -EACCES to deny.
@@ -141,30 +152,31 @@ int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
 		   enum ipe_lkm_hook hook)
 {
 	const struct ipe_lkm_policy *pol;
-	enum ipe_eng_action action;
+	struct ipe_lkm_cached c;
 	bool audit;
 	int rc = 0;
-	u32 slot;
 
 	/* no policy: nothing to decide (a policy activated now comes after) */
 	if (!rcu_access_pointer(ipe_lkm_active_policy))
 		return 0;
-	rcu_read_lock();
-	pol = rcu_dereference(ipe_lkm_active_policy);
+	preempt_disable_notrace();
+	pol = rcu_dereference_sched(ipe_lkm_active_policy);
 	if (!pol)
 		goto out;
-	if (!file || !ipe_lkm_cache_lookup(pol, file, op, &slot, &action)) {
+	c = file ? ipe_lkm_cache_lookup(pol, file, op) :
+		   (struct ipe_lkm_cached){ .hit = false };
+	if (!c.hit) {
 		rc = decide_fresh(pol, file, op, hook);
 		goto out;
 	}
-	ipe_lkm_hits_inc(pol->hits, slot);
-	audit = action == IPE_ENG_ACTION_DENY ||
+	ipe_lkm_hits_inc(pol->hits, c.slot);
+	audit = c.action == IPE_ENG_ACTION_DENY ||
 		READ_ONCE(ipe_lkm_success_audit);
 	if (audit || unlikely(ipe_lkm_cache_checking()))
-		cached_audit(pol, file, op, hook, slot, audit);
-	if (action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
+		cached_audit(pol, file, op, hook, c.slot, audit);
+	if (c.action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
 		rc = -EACCES;
 out:
-	rcu_read_unlock();
+	preempt_enable_notrace();
 	return rc;
 }

@@ -11,7 +11,7 @@
  * shared between CPUs, no allocation.
  *
  * Locking: a decision increments the counters of the policy it read under
- * rcu_read_lock() (ipe_lkm_hits_inc()); ipe_lkm_set_active() zeroes those
+ * the hold of ipe_lkm.h (ipe_lkm_hits_inc()); ipe_lkm_set_active() zeroes those
  * of the policy it is about to make active, under ipe_lkm_policy_lock; a
  * reader sums them without a lock (a sum may miss increments being made,
  * never sees one go back but across a reset); they are freed with their

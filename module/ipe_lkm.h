@@ -112,8 +112,11 @@ struct ipe_lkm_policy {
 /*
  * policy.c
  *
- * ipe_lkm_active_policy is read under rcu_read_lock() by every hook and
- * written only under ipe_lkm_policy_lock.  ipe_lkm_policy_lock (a mutex)
+ * ipe_lkm_active_policy is read by every hook with preemption disabled
+ * (rcu_dereference_sched(), ipe_lkm_decide(): a cached decision takes no
+ * rcu_read_lock(), whose two calls were a tenth of its cost) or under
+ * rcu_read_lock(), and written only under ipe_lkm_policy_lock; a policy is
+ * freed after synchronize_rcu(), which waits for both kinds of reader.  ipe_lkm_policy_lock (a mutex)
  * serialises every change or check of the active pointer, of enforce, of
  * the module pin and of the list of loaded policies; it nests inside a
  * policy directory's inode lock (fs.c), never the other way round.
@@ -176,9 +179,21 @@ struct ipe_lkm_cache_key {
 int ipe_lkm_cache_init(void);
 void ipe_lkm_cache_exit(void);
 void ipe_lkm_cache_invalidate(void);
-bool ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
-			  enum ipe_eng_op op, u32 *hit_slot,
-			  enum ipe_eng_action *action);
+/**
+ * struct ipe_lkm_cached - what the decision cache answered (cache.c).
+ * @hit: whether it had the decision; the rest only then.
+ * @action: the decision.
+ * @slot: its deciding slot (ipe_eng_match_slot()).
+ */
+struct ipe_lkm_cached {
+	bool hit;
+	enum ipe_eng_action action;
+	u32 slot;
+};
+
+struct ipe_lkm_cached ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol,
+					   struct file *file,
+					   enum ipe_eng_op op);
 bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
 		       const struct ipe_lkm_policy *pol, struct file *file,
 		       enum ipe_eng_op op);

@@ -129,7 +129,7 @@ static inline bool all_hex(u64 x)
 	u64 digit = ~below(x, '0') & below(x, '9' + 1);
 	u64 alpha = ~below(lower, 'a') & below(lower, 'f' + 1);
 
-	return ((digit | alpha) & ~x & HIGHS) == HIGHS;
+	return ((digit | alpha) & HIGHS) == HIGHS;	/* below() is false for bytes >= 0x80 */
 }
 
 /* The first byte at or after @i that is @a, @b or @c; @n for none. */
@@ -507,7 +507,7 @@ static void store_many(struct parser *ps, struct span line, u32 n)
 		struct ipe_eng_digest *d = &prop->digest;
 
 		next_token(line, &pos, &t);
-		parse_property(ps, t, &pt);	/* the first pass checked it */
+		parse_property(ps, t, &pt);	/* the pass checked it */
 		prop->type = pt.type;
 		if (!ipe_eng_prop_defs[pt.type].digest)
 			continue;
@@ -598,15 +598,16 @@ static int validate(struct parser *ps, bool header_parsed)
 }
 
 /*
- * The rule records, of exactly the number of rules: the pass wrote them
- * into a store with room for one on every line.
+ * The pass wrote the rule records into a store with room for one on every
+ * line: one that many lines leave more than an eighth empty (comments,
+ * blank lines) is copied into one of the rules' size.
  */
 static int trim_rule_store(struct parser *ps)
 {
 	struct ipe_eng_policy *p = ps->p;
 	struct ipe_eng_rule *exact;
 
-	if (ps->nrules == ps->cap)
+	if (ps->cap - ps->nrules <= ps->cap / 8)
 		return 0;
 	exact = ipe_eng_zalloc_array(ps->nrules ? ps->nrules : 1,
 				     sizeof(*exact));

@@ -4,6 +4,7 @@
  * pinned as {policy text, expected errno, line, what}.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,6 +226,120 @@ static void test_contents(void)
 	t_end("parsed contents");
 }
 
+/*
+ * What the one-pass parser must get right whatever the layout: a rule store
+ * sized by line ends and trimmed when comments and blank lines leave it
+ * mostly empty, tabs and CR-only line ends, rules of the general shape
+ * parsed again after the pass, digests of lengths that are not multiples
+ * of the eight-byte scan or the four-byte decode, and the first NUL.
+ */
+static void test_layout(void)
+{
+	static const char text[] =
+		"# comment\n\n\n\n\n\n\n\n\n\n\n\n"
+		"policy_name=lay\tpolicy_version=1.2.3 # trailing\r"
+		"DEFAULT action=DENY\r\n"
+		"op=EXECUTE\tfsverity_digest=sha1:00112233445566778899AABBCCDDEEFF0a1b2c3d action=ALLOW\n"
+		"\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+		"op=KMODULE fsverity_digest=x:0123456789abcdef01 dmverity_roothash=y:fe boot_verified=TRUE   action=DENY   \n"
+		"op=FIRMWARE dmverity_roothash=sha256:"
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"01 action=ALLOW\n"
+		"op=POLICY action=DENY\0op=EXECUTE bogus action=ALLOW\n";
+	static const u8 sha1[20] = {
+		0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
+		0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x0a, 0x1b, 0x2c, 0x3d,
+	};
+	struct ipe_eng_policy *p = NULL;
+	const struct ipe_eng_prop *x;
+	struct ipe_eng_prop_buf b;
+	struct ipe_eng_error e;
+	const struct ipe_eng_rule *r;
+	u8 big[33];
+	unsigned int i;
+
+	t_begin();
+	CHECK(!ipe_eng_parse(text, sizeof(text) - 1, 0, NULL, NULL, &p, &e),
+	      "parse: line %u: %s", e.line, e.msg);
+	if (!p) {
+		t_end("layout: line ends, tabs, shapes, digest lengths, NUL");
+		return;
+	}
+	CHECK(!strcmp(p->name, "lay"), "name %s", p->name);
+	CHECK(p->nrules == 4, "nrules %u", p->nrules);
+	r = &p->rules[0];
+	x = ipe_eng_rule_prop(p, r, 0, &b);
+	CHECK(r->line == 15 && r->shape == IPE_ENG_PROP_FSV_DIGEST &&
+	      !strcmp(x->digest.alg, "sha1") && x->digest.len == 20 &&
+	      !memcmp(x->digest.digest, sha1, 20),
+	      "compact 20-byte digest: line %u", r->line);
+	r = &p->rules[1];
+	CHECK(r->line == 32 && r->shape == IPE_ENG_SHAPE_MANY &&
+	      ipe_eng_rule_nprops(p, r) == 3 &&
+	      r->action == IPE_ENG_ACTION_DENY, "general rule: line %u",
+	      r->line);
+	x = ipe_eng_rule_prop(p, r, 0, &b);
+	CHECK(!strcmp(x->digest.alg, "x") && x->digest.len == 9 &&
+	      !memcmp(x->digest.digest,
+		      "\x01\x23\x45\x67\x89\xab\xcd\xef\x01", 9), "9 bytes");
+	x = ipe_eng_rule_prop(p, r, 1, &b);
+	CHECK(x->type == IPE_ENG_PROP_DMV_ROOTHASH &&
+	      !strcmp(x->digest.alg, "y") && x->digest.len == 1 &&
+	      x->digest.digest[0] == 0xfe, "1 byte");
+	x = ipe_eng_rule_prop(p, r, 2, &b);
+	CHECK(x->type == IPE_ENG_PROP_BOOT_VERIFIED_TRUE, "boot_verified");
+	r = &p->rules[2];
+	x = ipe_eng_rule_prop(p, r, 0, &b);
+	for (i = 0; i < 32; i++)
+		big[i] = (u8)(((i % 8) * 2) << 4 | ((i % 8) * 2 + 1));
+	big[32] = 0x01;
+	CHECK(r->line == 33 && x->digest.len == 33 &&
+	      !memcmp(x->digest.digest, big, 33), "33 bytes");
+	r = &p->rules[3];
+	CHECK(r->line == 34 && r->op == IPE_ENG_OP_POLICY,
+	      "last rule before the NUL");
+	ipe_eng_policy_free(p);
+	t_end("layout: line ends, tabs, shapes, digest lengths, NUL");
+}
+
+/* A byte that is not a hex digit, anywhere in an eight-byte word. */
+static void test_hex_words(void)
+{
+	static const u8 bad[] = { 'g', 'G', '/', ':', '@', '`', 0x10, 0x19,
+				  0x30 | 0x80, 0x61 | 0x80, 0xc3, ' ' };
+	char text[256];
+	struct ipe_eng_policy *p;
+	struct ipe_eng_error e;
+	unsigned int i, at;
+	int rc, wrong = 0;
+
+	t_begin();
+	for (i = 0; i < sizeof(bad); i++) {
+		for (at = 0; at < 64; at++) {
+			char hex[65];
+			int n;
+
+			memset(hex, 'a', 64);
+			hex[64] = '\0';
+			hex[at] = (char)bad[i];
+			if (bad[i] == ' ')
+				continue;	/* a token break, not a digit */
+			n = snprintf(text, sizeof(text),
+				     "policy_name=h policy_version=0.0.0\n" D
+				     "op=EXECUTE fsverity_digest=sha256:%s action=ALLOW\n",
+				     hex);
+			rc = ipe_eng_parse(text, (size_t)n, 0, NULL, NULL, &p,
+					   &e);
+			if (rc != -EINVAL) {
+				wrong++;
+				ipe_eng_policy_free(p);
+			}
+		}
+	}
+	CHECK(!wrong, "%d bad digits accepted or misreported", wrong);
+	t_end("a non-hex byte at each place of a digest");
+}
+
 struct collect {
 	int n;
 	unsigned int lines[8];
@@ -374,6 +489,8 @@ int main(int argc, char **argv)
 		return dump(argv[2]);
 	test_table();
 	test_contents();
+	test_layout();
+	test_hex_words();
 	test_all_errors();
 	test_names();
 	test_version_cmp();
