@@ -122,7 +122,8 @@ out:
 }
 
 /**
- * ipe_lkm_decide() - upstream's ipe_evaluate_event().
+ * __ipe_lkm_decide() - upstream's ipe_evaluate_event(), called by
+ * ipe_lkm_decide() when a policy is active.
  * @file: the file being executed, mapped or read; NULL for none.
  * @op: the operation.
  * @hook: the hook, for audit.
@@ -148,20 +149,17 @@ out:
  * Context: any context the hooked functions run in; does not sleep.
  * Return: 0 to allow, -EACCES to deny.
  */
-int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
-		   enum ipe_lkm_hook hook)
+int __ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
+		     enum ipe_lkm_hook hook)
 {
 	const struct ipe_lkm_policy *pol;
 	struct ipe_lkm_cached c;
 	bool audit;
 	int rc = 0;
 
-	/* no policy: nothing to decide (a policy activated now comes after) */
-	if (!rcu_access_pointer(ipe_lkm_active_policy))
-		return 0;
 	preempt_disable_notrace();
 	pol = rcu_dereference_sched(ipe_lkm_active_policy);
-	if (!pol)
+	if (!pol)	/* deactivated since ipe_lkm_decide() looked */
 		goto out;
 	c = file ? ipe_lkm_cache_lookup(pol, file, op) :
 		   (struct ipe_lkm_cached){ .hit = false };
