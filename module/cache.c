@@ -192,6 +192,17 @@ struct ipe_lkm_cached ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol,
 		c.slot = s->hit_slot;
 		c.action = s->action;
 	} while (read_seqretry(&s->lock, seq));
+#ifdef IPE_LKM_FAULT_INJECTION
+	/*
+	 * cache_bug=policy keys entries without their policy: one of another
+	 * policy may name a slot this one does not have, whose counter would
+	 * be written out of bounds.  A difference, not a hit.
+	 */
+	if (c.hit && c.slot >= ipe_eng_nslots(pol->parsed)) {
+		stat_inc(st_mismatches);
+		c.hit = false;
+	}
+#endif
 	if (c.hit)
 		stat_inc(st_hits);
 	else

@@ -224,8 +224,9 @@ cache_bug() {
 	[ "$(cache_stat mismatches)" -gt 0 ] || fail "cache_bug=$bug: no mismatch in $max runs"
 }
 
-# cache_bug=policy serves a decision whose rule belongs to another policy
-# (its audit reads the rule's text): cachediff -A frees none.
+# cache_bug=policy serves a decision another policy made (its slot read
+# against the active one; the test build counts a slot beyond it as a
+# difference): cachediff -A frees none, so that stale entries abound.
 t_cache_bug_policy() { cache_fixture; CACHE_DRIVE_ARGS=-A cache_bug policy 3; }
 t_cache_bug_verity() { cache_fixture; cache_bug verity 5; }
 t_cache_bug_free() { cache_fixture; cache_bug free 5; }
