@@ -571,7 +571,7 @@ static void add_rule(struct parser *ps, struct span line,
 		r.kind = (u8)kind;
 		r.at = (u32)(rt->first.hex.s - ps->text);
 	} else {
-		/* until store_manys(): where the line starts */
+		/* until store_strings(): where the line starts */
 		r.at = (u32)(line.s - ps->text);
 		ps->nbytes += rt->bytes;
 		ps->nmany++;
