@@ -29,18 +29,19 @@
  * are read at each decision, so that audit, hit counts and the answer
  * are exactly those of a fresh evaluation.
  *
- * "Invalidates every entry" is a bump of cache_gen, which every entry
+ * "Invalidates every entry" is a bump of ipe_lkm_cache_gen, which every entry
  * holds from the moment its decision began: ipe_lkm_cache_invalidate()
  * runs after the change it announces is visible, so an entry made from
  * the old state holds an older generation.
  *
- * Layout: a direct-mapped table of CACHE_SLOTS slots, indexed by a hash of
- * the inode's address; a collision replaces the older entry.  Each slot
- * is a seqlock: readers (any hook, under rcu_read_lock(), not sleeping)
- * copy it locklessly and retry if a writer was there; writers (a decision
- * storing its outcome, the inode-free hook clearing it) take its lock,
- * with interrupts off.  The table is allocated at load and freed at unload
- * once every hook is detached.
+ * Layout (cache.h): a direct-mapped table of IPE_LKM_CACHE_SLOTS slots,
+ * indexed by a hash of the inode's address; a collision replaces the
+ * older entry.  Each slot is a seqlock: readers (any hook, with preemption
+ * disabled or under rcu_read_lock(), not sleeping) copy it locklessly and
+ * retry if a writer was there; writers (a decision storing its outcome,
+ * the inode-free hook clearing it) take its lock, with interrupts off.
+ * The table is allocated at load and freed at unload once every hook is
+ * detached.  The lookup is inline in the hooks (cache.h).
  */
 #include <linux/fs.h>
 #include <linux/hash.h>
@@ -50,28 +51,13 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "ipe_lkm.h"
+#include "cache.h"
 
-#define CACHE_BITS 12
-#define CACHE_SLOTS (1u << CACHE_BITS)
+struct ipe_lkm_cache_slot *ipe_lkm_cache_slots;
+atomic_long_t ipe_lkm_cache_gen = ATOMIC_LONG_INIT(1);
 
-/*
- * An entry holds the deciding slot (ipe_eng_match_slot()) and its action:
- * all a hit needs to count, enforce and, when audit wants the rule,
- * rebuild the match (ipe_eng_slot_match()).
- */
-struct cache_slot {
-	seqlock_t lock;
-	struct ipe_lkm_cache_key key;
-	u32 hit_slot;
-	enum ipe_eng_action action;
-};
-
-static struct cache_slot *slots;
-static atomic_long_t cache_gen = ATOMIC_LONG_INIT(1);
-
-static bool cache_on = true;
-module_param_named(cache, cache_on, bool, 0644);
+bool ipe_lkm_cache_on = true;
+module_param_named(cache, ipe_lkm_cache_on, bool, 0644);
 MODULE_PARM_DESC(cache, "Remember decisions per inode (1, default) or evaluate every access (0)");
 
 #ifdef IPE_LKM_FAULT_INJECTION
@@ -115,11 +101,6 @@ bool ipe_lkm_cache_bug(const char *what)
 #define stat_inc(s) do { } while (0)
 #endif
 
-static struct cache_slot *slot_of(const struct inode *inode)
-{
-	return &slots[hash_ptr(inode, CACHE_BITS)];
-}
-
 /**
  * ipe_lkm_cache_invalidate() - forget every entry: a property source
  * changed.
@@ -131,84 +112,37 @@ static struct cache_slot *slot_of(const struct inode *inode)
 void ipe_lkm_cache_invalidate(void)
 {
 	/* a value-returning atomic is fully ordered */
-	atomic_long_inc_return(&cache_gen);
+	atomic_long_inc_return(&ipe_lkm_cache_gen);
 }
 
-static bool key_eq(const struct ipe_lkm_cache_key *a,
-		   const struct ipe_lkm_cache_key *b)
-{
-	return a->inode == b->inode && a->sb == b->sb &&
-	       a->policy_id == b->policy_id && a->gen == b->gen &&
-	       a->op == b->op && a->verity == b->verity;
-}
-
-/*
- * The key of a decision about @file: the generation first, so that what is
- * read after it (the file's properties, when deciding) is at least as new.
- * False when the file has no inode to key it by.
- */
-static __always_inline bool make_key(struct ipe_lkm_cache_key *key,
-				     const struct ipe_lkm_policy *pol,
-				     struct file *file, enum ipe_eng_op op)
-{
-	const struct inode *ino = d_real_inode(file->f_path.dentry);
-
-	if (!ino)
-		return false;
-	key->gen = atomic_long_read_acquire(&cache_gen);
-	key->inode = ino;
-	key->sb = file->f_path.mnt->mnt_sb;
-	key->policy_id = ipe_lkm_cache_bug("policy") ? 0 : pol->id;
-	key->op = op;
-	key->verity = ipe_lkm_cache_bug("verity") ? false : IS_VERITY(ino);
-	return true;
-}
-
-/**
- * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
- * @pol: the active policy.
- * @file: the file.
- * @op: the operation.
- *
- * Context: @pol held by preemption disabled or rcu_read_lock(), before
- * the file's properties are read; does not sleep.
- * Return: the decision, .hit false when there is none.
- */
-struct ipe_lkm_cached ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol,
-					   struct file *file,
-					   enum ipe_eng_op op)
-{
-	struct ipe_lkm_cached c = { .hit = false };
-	struct ipe_lkm_cache_key key;
-	struct cache_slot *s;
-	unsigned int seq;
-
-	if (!READ_ONCE(cache_on) || !make_key(&key, pol, file, op))
-		return c;
-	s = slot_of(key.inode);
-	do {
-		seq = read_seqbegin(&s->lock);
-		c.hit = key_eq(&s->key, &key);
-		c.slot = s->hit_slot;
-		c.action = s->action;
-	} while (read_seqretry(&s->lock, seq));
 #ifdef IPE_LKM_FAULT_INJECTION
-	/*
-	 * cache_bug=policy keys entries without their policy: one of another
-	 * policy may name a slot this one does not have, whose counter would
-	 * be written out of bounds.  A difference, not a hit.
-	 */
+/**
+ * ipe_lkm_cache_counted() - test builds: count what ipe_lkm_cache_lookup()
+ * answered.
+ * @pol: the active policy.
+ * @c: the answer.
+ *
+ * cache_bug=policy keys entries without their policy: one of another
+ * policy may name a slot this one does not have, whose counter would be
+ * written out of bounds.  A difference, not a hit.
+ *
+ * Context: as ipe_lkm_cache_lookup().
+ * Return: @c, or a miss.
+ */
+struct ipe_lkm_cached ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol,
+					    struct ipe_lkm_cached c)
+{
 	if (c.hit && c.slot >= ipe_eng_nslots(pol->parsed)) {
 		stat_inc(st_mismatches);
 		c.hit = false;
 	}
-#endif
 	if (c.hit)
 		stat_inc(st_hits);
 	else
 		stat_inc(st_misses);
 	return c;
 }
+#endif
 
 /**
  * ipe_lkm_cache_key() - the key to store a decision under, taken before
@@ -226,7 +160,8 @@ bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
 		       const struct ipe_lkm_policy *pol, struct file *file,
 		       enum ipe_eng_op op)
 {
-	return READ_ONCE(cache_on) && make_key(key, pol, file, op);
+	return READ_ONCE(ipe_lkm_cache_on) &&
+	       ipe_lkm_cache_make_key(key, pol, file, op);
 }
 
 /**
@@ -243,10 +178,10 @@ bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
 void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key, u32 hit_slot,
 		       enum ipe_eng_action action)
 {
-	struct cache_slot *s = slot_of(key->inode);
+	struct ipe_lkm_cache_slot *s = ipe_lkm_cache_slot_of(key->inode);
 	unsigned long flags;
 
-	if (atomic_long_read(&cache_gen) != key->gen)
+	if (atomic_long_read(&ipe_lkm_cache_gen) != key->gen)
 		return;
 	write_seqlock_irqsave(&s->lock, flags);
 	s->key = *key;
@@ -292,7 +227,7 @@ void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
 static void on_inode_free(struct ipe_lkm_call *c)
 {
 	const struct inode *ino = (const struct inode *)ipe_lkm_arg(c, 0);
-	struct cache_slot *s = slot_of(ino);
+	struct ipe_lkm_cache_slot *s = ipe_lkm_cache_slot_of(ino);
 	unsigned long flags;
 
 	if (ipe_lkm_cache_bug("free"))
@@ -325,15 +260,16 @@ int ipe_lkm_cache_init(void)
 
 	if (ipe_lkm_fault("cache"))
 		return -ENOMEM;
-	slots = ipe_eng_zalloc_array(CACHE_SLOTS, sizeof(*slots));
-	if (!slots)
+	ipe_lkm_cache_slots = ipe_eng_zalloc_array(IPE_LKM_CACHE_SLOTS,
+						   sizeof(*ipe_lkm_cache_slots));
+	if (!ipe_lkm_cache_slots)
 		return -ENOMEM;
-	for (i = 0; i < CACHE_SLOTS; i++)
-		seqlock_init(&slots[i].lock);
+	for (i = 0; i < IPE_LKM_CACHE_SLOTS; i++)
+		seqlock_init(&ipe_lkm_cache_slots[i].lock);
 	rc = ipe_lkm_attach_all(watch, ARRAY_SIZE(watch));
 	if (rc) {
-		kvfree(slots);
-		slots = NULL;
+		kvfree(ipe_lkm_cache_slots);
+		ipe_lkm_cache_slots = NULL;
 	}
 	return rc;
 }
@@ -347,6 +283,6 @@ int ipe_lkm_cache_init(void)
 void ipe_lkm_cache_exit(void)
 {
 	ipe_lkm_detach_all(watch, ARRAY_SIZE(watch));
-	kvfree(slots);
-	slots = NULL;
+	kvfree(ipe_lkm_cache_slots);
+	ipe_lkm_cache_slots = NULL;
 }

@@ -7,7 +7,7 @@
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
 
-#include "ipe_lkm.h"
+#include "decide.h"
 
 /*
  * The engine's decision for @file under @pol, from the file's properties
@@ -58,15 +58,26 @@ static void slot_match(const struct ipe_lkm_policy *pol, enum ipe_eng_op op,
 	m->op = op;
 }
 
-/*
- * A cached decision: its audit record (a DENY, or an ALLOW with
- * success_audit), and in test builds with cache_check=1 the comparison
- * with a fresh evaluation.  Out of line: a hit that needs neither does not
- * pay for the match on its stack.
+/**
+ * ipe_lkm_decide_cached() - what a cached decision does beyond its
+ * answer: its audit record (a DENY, or an ALLOW with success_audit), and
+ * in test builds with cache_check=1 the comparison with a fresh
+ * evaluation.
+ * @pol: the active policy.
+ * @file: the file.
+ * @op: the operation.
+ * @hook: the hook, for audit.
+ * @slot: the cached deciding slot.
+ * @audit: whether to audit.
+ *
+ * Out of line: a hit that needs neither does not pay for the match on its
+ * stack.
+ *
+ * Context: @pol held by the caller's disabled preemption; does not sleep.
  */
-static noinline void cached_audit(const struct ipe_lkm_policy *pol,
-				  struct file *file, enum ipe_eng_op op,
-				  enum ipe_lkm_hook hook, u32 slot, bool audit)
+void ipe_lkm_decide_cached(const struct ipe_lkm_policy *pol,
+			   struct file *file, enum ipe_eng_op op,
+			   enum ipe_lkm_hook hook, u32 slot, bool audit)
 {
 	struct ipe_eng_match m;
 
@@ -79,15 +90,20 @@ static noinline void cached_audit(const struct ipe_lkm_policy *pol,
 	rcu_read_unlock();
 }
 
-/*
- * A decision the cache did not have: evaluated, stored when it can be,
- * counted and audited.  @pol is held by the caller's disabled preemption;
- * the properties' sources want rcu_read_lock().  Return: 0 to allow,
- * -EACCES to deny.
+/**
+ * ipe_lkm_decide_fresh() - a decision the cache did not have: evaluated,
+ * stored when it can be, counted and audited.
+ * @pol: the active policy.
+ * @file: the file, or NULL.
+ * @op: the operation.
+ * @hook: the hook, for audit.
+ *
+ * Context: @pol held by the caller's disabled preemption; the properties'
+ * sources want rcu_read_lock(), taken here.  Does not sleep.
+ * Return: 0 to allow, -EACCES to deny.
  */
-static noinline int decide_fresh(const struct ipe_lkm_policy *pol,
-				 struct file *file, enum ipe_eng_op op,
-				 enum ipe_lkm_hook hook)
+int ipe_lkm_decide_fresh(const struct ipe_lkm_policy *pol, struct file *file,
+			 enum ipe_eng_op op, enum ipe_lkm_hook hook)
 {
 	struct ipe_lkm_cache_key key;
 	bool cacheable, unwatched = false;
@@ -118,63 +134,5 @@ static noinline int decide_fresh(const struct ipe_lkm_policy *pol,
 		rc = -EACCES;
 out:
 	rcu_read_unlock();
-	return rc;
-}
-
-/**
- * __ipe_lkm_decide() - upstream's ipe_evaluate_event(), called by
- * ipe_lkm_decide() when a policy is active.
- * @file: the file being executed, mapped or read; NULL for none.
- * @op: the operation.
- * @hook: the hook, for audit.
- *
- * No active policy: allowed, nothing audited.  Otherwise the engine decides,
- * or the decision cache (cache.c) answers with what the engine decided
- * for the same inode, operation and policy while nothing it depends on
- * changed; a DENY is always audited, an ALLOW when success_audit is on; in
- * permissive mode (enforce=0) the caller is allowed after the audit.  A
- * file whose properties cannot be read is treated as a DENY: refused in
- * enforce mode (nothing is allowed that we could not judge), allowed in
- * permissive mode, and audited either way, so that a permissive
- * evaluation shows it; it is never cached.  The rule or DEFAULT that
- * decided is counted in the policy's hits (an ipe_lkm extension; a file
- * we could not judge was decided by none).
- *
- * The path of a cached decision that nothing audits is kept short (the
- * cost of mmap(PROT_EXEC) of every shared library): the policy is held by
- * disabled preemption alone (ipe_lkm.h), no match is put on the stack, and
- * everything else (evaluation, audit, which read properties under
- * rcu_read_lock()) is out of line.
- *
- * Context: any context the hooked functions run in; does not sleep.
- * Return: 0 to allow, -EACCES to deny.
- */
-int __ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
-		     enum ipe_lkm_hook hook)
-{
-	const struct ipe_lkm_policy *pol;
-	struct ipe_lkm_cached c;
-	bool audit;
-	int rc = 0;
-
-	preempt_disable_notrace();
-	pol = rcu_dereference_sched(ipe_lkm_active_policy);
-	if (!pol)	/* deactivated since ipe_lkm_decide() looked */
-		goto out;
-	c = file ? ipe_lkm_cache_lookup(pol, file, op) :
-		   (struct ipe_lkm_cached){ .hit = false };
-	if (!c.hit) {
-		rc = decide_fresh(pol, file, op, hook);
-		goto out;
-	}
-	ipe_lkm_hits_inc(pol->hits, c.slot);
-	audit = c.action == IPE_ENG_ACTION_DENY ||
-		READ_ONCE(ipe_lkm_success_audit);
-	if (audit || unlikely(ipe_lkm_cache_checking()))
-		cached_audit(pol, file, op, hook, c.slot, audit);
-	if (c.action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
-		rc = -EACCES;
-out:
-	preempt_enable_notrace();
 	return rc;
 }

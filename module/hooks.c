@@ -25,7 +25,7 @@
 #include <linux/umh.h>
 #include <asm/syscall.h>
 
-#include "ipe_lkm.h"
+#include "decide.h"
 
 /* Where a denied security_*() call returns from, with -EACCES. */
 static noinline int deny_stub(void)

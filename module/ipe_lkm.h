@@ -191,9 +191,6 @@ struct ipe_lkm_cached {
 	u32 slot;
 };
 
-struct ipe_lkm_cached ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol,
-					   struct file *file,
-					   enum ipe_eng_op op);
 bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
 		       const struct ipe_lkm_policy *pol, struct file *file,
 		       enum ipe_eng_op op);
@@ -221,23 +218,6 @@ static inline void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
 {
 }
 #endif
-
-/* decide.c */
-int __ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
-		     enum ipe_lkm_hook hook);
-
-/*
- * ipe_lkm_decide() (decide.c): with no active policy there is nothing to
- * decide, and a hook returns without a call (a policy activated now comes
- * after).
- */
-static inline int ipe_lkm_decide(struct file *file, enum ipe_eng_op op,
-				 enum ipe_lkm_hook hook)
-{
-	if (!rcu_access_pointer(ipe_lkm_active_policy))
-		return 0;
-	return __ipe_lkm_decide(file, op, hook);
-}
 
 /* props.c */
 struct ipe_lkm_file_props {

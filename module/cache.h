@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cache.h - the decision cache's table (cache.c) and its lookup, which is
+ * inline in every hook: a cached decision is what every exec and every
+ * mmap of a shared library pays, and the call into cache.c, with its
+ * frame and its answer passed through memory, was a fifth of it.
+ */
+#ifndef IPE_LKM_CACHE_H
+#define IPE_LKM_CACHE_H
+
+#include <linux/atomic.h>
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/mount.h>
+#include <linux/seqlock.h>
+
+#include "ipe_lkm.h"
+
+#define IPE_LKM_CACHE_BITS 12
+#define IPE_LKM_CACHE_SLOTS (1u << IPE_LKM_CACHE_BITS)
+
+/**
+ * struct ipe_lkm_cache_slot - one entry of the direct-mapped table.
+ * @lock: readers copy the entry locklessly and retry if a writer was
+ *	there; writers (ipe_lkm_cache_put(), the inode-free hook) take it
+ *	with interrupts off.
+ * @key: what the decision was made for.
+ * @hit_slot: the deciding slot (ipe_eng_match_slot()).
+ * @action: what it decided.
+ *
+ * The slot and action are all a hit needs to count and enforce, and,
+ * when audit wants the rule, to rebuild the match (ipe_eng_slot_match()).
+ */
+struct ipe_lkm_cache_slot {
+	seqlock_t lock;
+	struct ipe_lkm_cache_key key;
+	u32 hit_slot;
+	enum ipe_eng_action action;
+};
+
+/*
+ * Written by cache.c only: the table (allocated at load, freed at unload
+ * once every hook is detached, so a hook never sees it NULL while the
+ * cache is on), the generation (ipe_lkm_cache_invalidate(), read with
+ * acquire), and the cache module parameter (READ_ONCE()).
+ */
+extern struct ipe_lkm_cache_slot *ipe_lkm_cache_slots;
+extern atomic_long_t ipe_lkm_cache_gen;
+extern bool ipe_lkm_cache_on;
+
+static __always_inline struct ipe_lkm_cache_slot *
+ipe_lkm_cache_slot_of(const struct inode *inode)
+{
+	return &ipe_lkm_cache_slots[hash_ptr(inode, IPE_LKM_CACHE_BITS)];
+}
+
+/*
+ * The key of a decision about @file: the generation first, so that what is
+ * read after it (the file's properties, when deciding) is at least as new.
+ * False when the file has no inode to key it by.
+ */
+static __always_inline bool ipe_lkm_cache_make_key(struct ipe_lkm_cache_key *key,
+						   const struct ipe_lkm_policy *pol,
+						   struct file *file,
+						   enum ipe_eng_op op)
+{
+	const struct inode *ino = d_real_inode(file->f_path.dentry);
+
+	if (!ino)
+		return false;
+	key->gen = atomic_long_read_acquire(&ipe_lkm_cache_gen);
+	key->inode = ino;
+	key->sb = file->f_path.mnt->mnt_sb;
+	key->policy_id = ipe_lkm_cache_bug("policy") ? 0 : pol->id;
+	key->op = op;
+	key->verity = ipe_lkm_cache_bug("verity") ? false : IS_VERITY(ino);
+	return true;
+}
+
+static __always_inline bool ipe_lkm_cache_key_eq(const struct ipe_lkm_cache_key *a,
+						 const struct ipe_lkm_cache_key *b)
+{
+	return a->inode == b->inode && a->sb == b->sb &&
+	       a->policy_id == b->policy_id && a->gen == b->gen &&
+	       a->op == b->op && a->verity == b->verity;
+}
+
+/* Test builds count hits and misses, and refuse a slot @pol has not. */
+#ifdef IPE_LKM_FAULT_INJECTION
+struct ipe_lkm_cached ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol,
+					    struct ipe_lkm_cached c);
+#else
+static __always_inline struct ipe_lkm_cached
+ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, struct ipe_lkm_cached c)
+{
+	return c;
+}
+#endif
+
+/**
+ * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
+ * @pol: the active policy.
+ * @file: the file.
+ * @op: the operation.
+ *
+ * Context: @pol held by preemption disabled or rcu_read_lock(), before
+ * the file's properties are read; does not sleep.
+ * Return: the decision, .hit false when there is none.
+ */
+static __always_inline struct ipe_lkm_cached
+ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
+		     enum ipe_eng_op op)
+{
+	struct ipe_lkm_cached c = { .hit = false };
+	const struct ipe_lkm_cache_slot *s;
+	struct ipe_lkm_cache_key key;
+	unsigned int seq;
+
+	if (!READ_ONCE(ipe_lkm_cache_on) ||
+	    !ipe_lkm_cache_make_key(&key, pol, file, op))
+		return ipe_lkm_cache_counted(pol, c);
+	s = ipe_lkm_cache_slot_of(key.inode);
+	do {
+		seq = read_seqbegin(&s->lock);
+		c.hit = ipe_lkm_cache_key_eq(&s->key, &key);
+		c.slot = s->hit_slot;
+		c.action = s->action;
+	} while (read_seqretry(&s->lock, seq));
+	return ipe_lkm_cache_counted(pol, c);
+}
+
+#endif /* IPE_LKM_CACHE_H */
