@@ -69,9 +69,16 @@
  * (DYNAMIC_FTRACE_WITH_ARGS without WITH_REGS: arm64 from 6.2), SAVE_REGS
  * is refused (-EINVAL); there arguments and the instruction pointer are
  * reached through ftrace_regs, and IPMODIFY works as for arm64's
- * livepatch.  Elsewhere (x86, arm64's 6.1 WITH_REGS) SAVE_REGS gives the
- * pt_regs.  From 6.3 arm64 (DYNAMIC_FTRACE_WITH_CALL_OPS) calls the
- * callback of a call site's only ops directly: no guard there either.
+ * livepatch.  x86 has both kinds of trampoline, and its argument-saving
+ * one (ftrace_caller) moves to a changed instruction pointer too: x86's
+ * livepatch and KUnit's function stubs redirect through it, without
+ * SAVE_REGS, from 5.11.  It saves and restores a third of the registers
+ * the other does, on every exec and mmap, so ipe_lkm uses it where the
+ * kernel has the generic ftrace_regs accessors (linux/ftrace_regs.h,
+ * probed in Kbuild: 6.12 and later).  Elsewhere (x86 before that, arm64's
+ * 6.1 WITH_REGS) SAVE_REGS gives the pt_regs.  From 6.3 arm64
+ * (DYNAMIC_FTRACE_WITH_CALL_OPS) calls the callback of a call site's only
+ * ops directly: no guard there either.
  */
 #ifndef COMPAT_PROBE_FTRACE_REGS
 #define COMPAT_FTRACE_CALLBACK_PT_REGS 1
@@ -82,7 +89,9 @@
 #if !defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && \
 	!defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS)
 #error "ipe_lkm needs DYNAMIC_FTRACE_WITH_REGS or DYNAMIC_FTRACE_WITH_ARGS"
-#elif !defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
+#elif !defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) || \
+	(defined(CONFIG_X86) && defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && \
+	 defined(COMPAT_PROBE_FTRACE_REGS_ACCESSORS))
 #define COMPAT_FTRACE_ARGS_ONLY 1
 #define COMPAT_FTRACE_OPS_FLAGS COMPAT_FTRACE_NO_GUARD
 #else

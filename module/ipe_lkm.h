@@ -256,7 +256,8 @@ int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root,
  *
  * What ftrace hands a callback differs by kernel and architecture
  * (compat.h): the saved pt_regs (SAVE_REGS, or 5.10's callback), or an
- * ftrace_regs holding only the argument registers (ARGS-only arm64).  The
+ * ftrace_regs holding only the argument registers (arm64 from 6.2, x86
+ * from 6.12).  The
  * handlers read it through ipe_lkm_arg() and ipe_lkm_redirect() alone.
  */
 struct ipe_lkm_call {

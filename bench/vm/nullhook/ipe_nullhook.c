@@ -3,7 +3,7 @@
  * ipe_nullhook: the benchmark's "hook only" configuration.  It attaches to
  * the functions ipe_lkm decides in (security_bprm_check, security_mmap_file,
  * security_file_mprotect) with the same ftrace_ops flags, SAVE_REGS (where
- * the architecture has it) and IPMODIFY, and does nothing: what it costs is
+ * ipe_lkm asks for it) and IPMODIFY, and does nothing: what it costs is
  * the price of the attachment alone, separate from ipe_lkm's decision.
  */
 #include <linux/ftrace.h>
@@ -16,9 +16,12 @@ static void nullhook_func(unsigned long ip, unsigned long parent_ip,
 
 /*
  * As module/compat.h: an ARGS-only ftrace (arm64 from 6.2) refuses
- * SAVE_REGS (-EINVAL) and moves the instruction pointer without it.
+ * SAVE_REGS (-EINVAL) and moves the instruction pointer without it, and
+ * so does x86's argument-saving trampoline, which ipe_lkm uses where the
+ * generic ftrace_regs accessors are (6.12 and later).
  */
-#ifdef CONFIG_DYNAMIC_FTRACE_WITH_REGS
+#if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && \
+	!(defined(CONFIG_X86) && defined(ftrace_regs_get_argument))
 #define NULLHOOK_SAVE_REGS FTRACE_OPS_FL_SAVE_REGS
 #else
 #define NULLHOOK_SAVE_REGS 0
