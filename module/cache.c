@@ -120,27 +120,28 @@ void ipe_lkm_cache_invalidate(void)
  * ipe_lkm_cache_counted() - test builds: count what ipe_lkm_cache_lookup()
  * answered.
  * @pol: the active policy.
- * @c: the answer.
+ * @hit: the answer.
+ * @slot: the deciding slot of a hit.
  *
  * cache_bug=policy keys entries without their policy: one of another
  * policy may name a slot this one does not have, whose counter would be
  * written out of bounds.  A difference, not a hit.
  *
  * Context: as ipe_lkm_cache_lookup().
- * Return: @c, or a miss.
+ * Return: @hit, or false for such a slot.
  */
-struct ipe_lkm_cached ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol,
-					    struct ipe_lkm_cached c)
+bool ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit,
+			   u32 slot)
 {
-	if (c.hit && c.slot >= ipe_eng_nslots(pol->parsed)) {
+	if (hit && slot >= ipe_eng_nslots(pol->parsed)) {
 		stat_inc(st_mismatches);
-		c.hit = false;
+		hit = false;
 	}
-	if (c.hit)
+	if (hit)
 		stat_inc(st_hits);
 	else
 		stat_inc(st_misses);
-	return c;
+	return hit;
 }
 #endif
 

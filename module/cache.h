@@ -55,6 +55,19 @@ ipe_lkm_cache_slot_of(const struct inode *inode)
 	return &ipe_lkm_cache_slots[hash_ptr(inode, IPE_LKM_CACHE_BITS)];
 }
 
+/* What a key holds of the policy, and of the operation and the inode. */
+static __always_inline u64 ipe_lkm_cache_policy_id(const struct ipe_lkm_policy *pol)
+{
+	return ipe_lkm_cache_bug("policy") ? 0 : pol->id;
+}
+
+static __always_inline u32 ipe_lkm_cache_what(enum ipe_eng_op op,
+					      const struct inode *ino)
+{
+	return (u32)op << 1 |
+	       (ipe_lkm_cache_bug("verity") ? 0 : !!IS_VERITY(ino));
+}
+
 /*
  * The key of a decision about @file: the generation first, so that what is
  * read after it (the file's properties, when deciding) is at least as new.
@@ -72,29 +85,20 @@ static __always_inline bool ipe_lkm_cache_make_key(struct ipe_lkm_cache_key *key
 	key->gen = atomic_long_read_acquire(&ipe_lkm_cache_gen);
 	key->inode = ino;
 	key->sb = file->f_path.mnt->mnt_sb;
-	key->policy_id = ipe_lkm_cache_bug("policy") ? 0 : pol->id;
-	key->op = op;
-	key->verity = ipe_lkm_cache_bug("verity") ? false : IS_VERITY(ino);
+	key->policy_id = ipe_lkm_cache_policy_id(pol);
+	key->what = ipe_lkm_cache_what(op, ino);
 	return true;
-}
-
-static __always_inline bool ipe_lkm_cache_key_eq(const struct ipe_lkm_cache_key *a,
-						 const struct ipe_lkm_cache_key *b)
-{
-	return a->inode == b->inode && a->sb == b->sb &&
-	       a->policy_id == b->policy_id && a->gen == b->gen &&
-	       a->op == b->op && a->verity == b->verity;
 }
 
 /* Test builds count hits and misses, and refuse a slot @pol has not. */
 #ifdef IPE_LKM_FAULT_INJECTION
-struct ipe_lkm_cached ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol,
-					    struct ipe_lkm_cached c);
+bool ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit,
+			   u32 slot);
 #else
-static __always_inline struct ipe_lkm_cached
-ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, struct ipe_lkm_cached c)
+static __always_inline bool
+ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit, u32 slot)
 {
-	return c;
+	return hit;
 }
 #endif
 
@@ -103,31 +107,49 @@ ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, struct ipe_lkm_cached c)
  * @pol: the active policy.
  * @file: the file.
  * @op: the operation.
+ * @slot: set to the deciding slot (ipe_eng_match_slot()) on a hit.
+ * @action: set to the decision on a hit.
+ *
+ * The key is the one ipe_lkm_cache_make_key() makes, compared field by
+ * field (a key built on the stack costs its zeroing and stores, on the
+ * path of every mmap).
  *
  * Context: @pol held by preemption disabled or rcu_read_lock(), before
  * the file's properties are read; does not sleep.
- * Return: the decision, .hit false when there is none.
+ * Return: whether the cache had the decision.
  */
-static __always_inline struct ipe_lkm_cached
+static __always_inline bool
 ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
-		     enum ipe_eng_op op)
+		     enum ipe_eng_op op, u32 *slot, enum ipe_eng_action *action)
 {
-	struct ipe_lkm_cached c = { .hit = false };
 	const struct ipe_lkm_cache_slot *s;
-	struct ipe_lkm_cache_key key;
+	const struct super_block *sb;
+	const struct inode *ino;
+	unsigned long gen;
 	unsigned int seq;
+	u64 policy_id;
+	bool hit;
+	u32 what;
 
-	if (!READ_ONCE(ipe_lkm_cache_on) ||
-	    !ipe_lkm_cache_make_key(&key, pol, file, op))
-		return ipe_lkm_cache_counted(pol, c);
-	s = ipe_lkm_cache_slot_of(key.inode);
+	if (!READ_ONCE(ipe_lkm_cache_on))
+		return ipe_lkm_cache_counted(pol, false, 0);
+	ino = d_real_inode(file->f_path.dentry);
+	if (!ino)
+		return ipe_lkm_cache_counted(pol, false, 0);
+	gen = atomic_long_read_acquire(&ipe_lkm_cache_gen);
+	sb = file->f_path.mnt->mnt_sb;
+	policy_id = ipe_lkm_cache_policy_id(pol);
+	what = ipe_lkm_cache_what(op, ino);
+	s = ipe_lkm_cache_slot_of(ino);
 	do {
 		seq = read_seqbegin(&s->lock);
-		c.hit = ipe_lkm_cache_key_eq(&s->key, &key);
-		c.slot = s->hit_slot;
-		c.action = s->action;
+		hit = s->key.inode == ino && s->key.sb == sb &&
+		      s->key.policy_id == policy_id && s->key.gen == gen &&
+		      s->key.what == what;
+		*slot = s->hit_slot;
+		*action = s->action;
 	} while (read_seqretry(&s->lock, seq));
-	return ipe_lkm_cache_counted(pol, c);
+	return ipe_lkm_cache_counted(pol, hit, *slot);
 }
 
 #endif /* IPE_LKM_CACHE_H */

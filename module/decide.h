@@ -52,9 +52,10 @@ static __always_inline int ipe_lkm_decide(struct file *file,
 					  enum ipe_lkm_hook hook)
 {
 	const struct ipe_lkm_policy *pol;
-	struct ipe_lkm_cached c;
+	enum ipe_eng_action action;
 	bool audit;
 	int rc = 0;
+	u32 slot;
 
 	/* no policy: a policy activated now comes after this call */
 	if (!rcu_access_pointer(ipe_lkm_active_policy))
@@ -63,18 +64,16 @@ static __always_inline int ipe_lkm_decide(struct file *file,
 	pol = rcu_dereference_sched(ipe_lkm_active_policy);
 	if (!pol)	/* deactivated since the look above */
 		goto out;
-	c = file ? ipe_lkm_cache_lookup(pol, file, op) :
-		   (struct ipe_lkm_cached){ .hit = false };
-	if (!c.hit) {
+	if (!file || !ipe_lkm_cache_lookup(pol, file, op, &slot, &action)) {
 		rc = ipe_lkm_decide_fresh(pol, file, op, hook);
 		goto out;
 	}
-	ipe_lkm_hits_inc(pol->hits, c.slot);
-	audit = c.action == IPE_ENG_ACTION_DENY ||
+	ipe_lkm_hits_inc(pol->hits, slot);
+	audit = action == IPE_ENG_ACTION_DENY ||
 		READ_ONCE(ipe_lkm_success_audit);
 	if (audit || unlikely(ipe_lkm_cache_checking()))
-		ipe_lkm_decide_cached(pol, file, op, hook, c.slot, audit);
-	if (c.action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
+		ipe_lkm_decide_cached(pol, file, op, hook, slot, audit);
+	if (action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
 		rc = -EACCES;
 out:
 	preempt_enable_notrace();

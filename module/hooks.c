@@ -39,6 +39,22 @@ static void deny(struct ipe_lkm_call *c)
 }
 
 /*
+ * The decision on a call that got past its hook's own checks, and its
+ * denial.  Out of line, and reached by a tail call where the compiler makes
+ * one: a call that needs no decision (an mmap without PROT_EXEC, a hook
+ * with no active policy) then returns without saving the registers a
+ * decision uses.  @c is passed by value (a pointer), so that the
+ * callback's own copy does not escape.  notrace: ftrace has nothing to see
+ * here.
+ */
+static noinline notrace void decide(struct ipe_lkm_call c, struct file *file,
+				    enum ipe_eng_op op, enum ipe_lkm_hook hook)
+{
+	if (ipe_lkm_decide(file, op, hook))
+		deny(&c);
+}
+
+/*
  * The load self-test (ipe_lkm_hooks_selftest()) makes hooked functions run
  * on objects of its own: a private shmem file, or an anonymous mapping of
  * the loading task.  The callbacks recognise those calls and send them to
@@ -55,14 +71,12 @@ static noinline int selftest_stub(void)
 	return -SELFTEST_ERR;
 }
 
-static bool selftest_call(struct ipe_lkm_call *c, struct file *file,
-			  bool by_task)
+static noinline bool selftest_match(struct ipe_lkm_call c, struct file *file,
+				    bool by_task)
 {
 	struct file *sf;
 	bool ours;
 
-	if (likely(!READ_ONCE(selftest_file)))
-		return false;
 	/*
 	 * A callback may be preempted (ftrace does not disable preemption
 	 * around a call site's only ops, and a preempt=full kernel has
@@ -75,8 +89,17 @@ static bool selftest_call(struct ipe_lkm_call *c, struct file *file,
 				file && file_inode(file) == file_inode(sf));
 	rcu_read_unlock();
 	if (ours)
-		ipe_lkm_redirect(c, selftest_stub);
+		ipe_lkm_redirect(&c, selftest_stub);
 	return ours;
+}
+
+/* Out of line but for the test: a hook's frame stays empty without it. */
+static __always_inline bool selftest_call(struct ipe_lkm_call *c,
+					  struct file *file, bool by_task)
+{
+	if (likely(!READ_ONCE(selftest_file)))
+		return false;
+	return selftest_match(*c, file, by_task);
 }
 
 /* security_bprm_check(struct linux_binprm *bprm) */
@@ -86,9 +109,7 @@ static void hook_bprm_check(struct ipe_lkm_call *c)
 
 	if (selftest_call(c, bprm->file, false))
 		return;
-	if (ipe_lkm_decide(bprm->file, IPE_ENG_OP_EXECUTE,
-			   IPE_LKM_HOOK_BPRM_CHECK))
-		deny(c);
+	decide(*c, bprm->file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_BPRM_CHECK);
 }
 
 #ifdef COMPAT_EXECVE_CHECK
@@ -104,9 +125,8 @@ static void hook_bprm_creds_for_exec(struct ipe_lkm_call *c)
 
 	if (!bprm->is_check)
 		return;
-	if (ipe_lkm_decide(bprm->file, IPE_ENG_OP_EXECUTE,
-			   IPE_LKM_HOOK_BPRM_CREDS_FOR_EXEC))
-		deny(c);
+	decide(*c, bprm->file, IPE_ENG_OP_EXECUTE,
+	       IPE_LKM_HOOK_BPRM_CREDS_FOR_EXEC);
 }
 #endif
 
@@ -137,12 +157,11 @@ static void hook_mmap_file(struct ipe_lkm_call *c)
 	struct file *file = (struct file *)ipe_lkm_arg(c, 0);
 	unsigned long prot = ipe_lkm_arg(c, 1);
 
-	if (!file && selftest_call(c, NULL, true))
-		return;
 	if (!(effective_prot(file, prot) & PROT_EXEC))
 		return;
-	if (ipe_lkm_decide(file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP))
-		deny(c);
+	if (!file && selftest_call(c, NULL, true))
+		return;
+	decide(*c, file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP);
 }
 
 /* security_file_mprotect(vma, reqprot, prot): exec added to a mapping */
@@ -155,9 +174,7 @@ static void hook_file_mprotect(struct ipe_lkm_call *c)
 		return;
 	if (!(prot & PROT_EXEC))
 		return;
-	if (ipe_lkm_decide(vma->vm_file, IPE_ENG_OP_EXECUTE,
-			   IPE_LKM_HOOK_MPROTECT))
-		deny(c);
+	decide(*c, vma->vm_file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MPROTECT);
 }
 
 /* kernel_read_file_id and kernel_load_data_id share their order. */
@@ -198,9 +215,7 @@ static void hook_kernel_read_file(struct ipe_lkm_call *c)
 
 	if (selftest_call(c, file, false))
 		return;
-	if (ipe_lkm_decide(file, op_of_id(ipe_lkm_arg(c, 1)),
-			   IPE_LKM_HOOK_KERNEL_READ))
-		deny(c);
+	decide(*c, file, op_of_id(ipe_lkm_arg(c, 1)), IPE_LKM_HOOK_KERNEL_READ);
 }
 
 /* security_kernel_load_data(id, contents): a buffer, no file */
@@ -208,9 +223,7 @@ static void hook_kernel_load_data(struct ipe_lkm_call *c)
 {
 	if (selftest_call(c, NULL, true))
 		return;
-	if (ipe_lkm_decide(NULL, op_of_id(ipe_lkm_arg(c, 0)),
-			   IPE_LKM_HOOK_KERNEL_LOAD))
-		deny(c);
+	decide(*c, NULL, op_of_id(ipe_lkm_arg(c, 0)), IPE_LKM_HOOK_KERNEL_LOAD);
 }
 
 /*

@@ -163,34 +163,21 @@ extern char *ipe_lkm_tree_name;
  * @sb: the superblock of the file's mount (boot_verified).
  * @policy_id: the deciding policy's id.
  * @gen: the cache's generation when the decision began.
- * @op: the operation.
- * @verity: whether the inode had fs-verity on.
+ * @what: the operation and whether the inode had fs-verity on, as
+ *	op << 1 | verity (one compare).
  */
 struct ipe_lkm_cache_key {
 	const struct inode *inode;
 	const struct super_block *sb;
 	u64 policy_id;
 	unsigned long gen;
-	enum ipe_eng_op op;
-	bool verity;
+	u32 what;
 };
 
 /* cache.c */
 int ipe_lkm_cache_init(void);
 void ipe_lkm_cache_exit(void);
 void ipe_lkm_cache_invalidate(void);
-/**
- * struct ipe_lkm_cached - what the decision cache answered (cache.c).
- * @hit: whether it had the decision; the rest only then.
- * @action: the decision.
- * @slot: its deciding slot (ipe_eng_match_slot()).
- */
-struct ipe_lkm_cached {
-	bool hit;
-	enum ipe_eng_action action;
-	u32 slot;
-};
-
 bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
 		       const struct ipe_lkm_policy *pol, struct file *file,
 		       enum ipe_eng_op op);
