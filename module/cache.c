@@ -41,7 +41,7 @@
  * retry if a writer was there; writers (a decision storing its outcome,
  * the inode-free hook clearing it) take its lock, with interrupts off.
  * The table is allocated at load and freed at unload once every hook is
- * detached.  The lookup is inline in the hooks (cache.h).
+ * detached.  The lookup is inline in the hooks' decision (cache.h).
  */
 #include <linux/fs.h>
 #include <linux/hash.h>
@@ -145,6 +145,28 @@ bool ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit,
 }
 #endif
 
+/*
+ * The key of a decision about @file: the generation first, so that what is
+ * read after it (the file's properties, when deciding) is at least as new.
+ * False when the file has no inode to key it by.  ipe_lkm_cache_lookup()
+ * (cache.h) compares the same fields.
+ */
+static bool make_key(struct ipe_lkm_cache_key *key,
+		     const struct ipe_lkm_policy *pol, struct file *file,
+		     enum ipe_eng_op op)
+{
+	const struct inode *ino = d_real_inode(file->f_path.dentry);
+
+	if (!ino)
+		return false;
+	key->gen = atomic_long_read_acquire(&ipe_lkm_cache_gen);
+	key->inode = ino;
+	key->sb = file->f_path.mnt->mnt_sb;
+	key->policy_id = ipe_lkm_cache_policy_id(pol);
+	key->what = ipe_lkm_cache_what(op, ino);
+	return true;
+}
+
 /**
  * ipe_lkm_cache_key() - the key to store a decision under, taken before
  * the decision begins.
@@ -161,8 +183,7 @@ bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
 		       const struct ipe_lkm_policy *pol, struct file *file,
 		       enum ipe_eng_op op)
 {
-	return READ_ONCE(ipe_lkm_cache_on) &&
-	       ipe_lkm_cache_make_key(key, pol, file, op);
+	return READ_ONCE(ipe_lkm_cache_on) && make_key(key, pol, file, op);
 }
 
 /**

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * cache.h - the decision cache's table (cache.c) and its lookup, which is
- * inline in every hook: a cached decision is what every exec and every
- * mmap of a shared library pays, and the call into cache.c, with its
- * frame and its answer passed through memory, was a fifth of it.
+ * inline in the hooks' decision (decide.h): a cached decision is what
+ * every exec and every mmap of a shared library pays, and the call into
+ * cache.c, with its frame and its answer passed through memory, was a
+ * fifth of it.
  */
 #ifndef IPE_LKM_CACHE_H
 #define IPE_LKM_CACHE_H
@@ -56,7 +57,8 @@ ipe_lkm_cache_slot_of(const struct inode *inode)
 }
 
 /* What a key holds of the policy, and of the operation and the inode. */
-static __always_inline u64 ipe_lkm_cache_policy_id(const struct ipe_lkm_policy *pol)
+static __always_inline u64
+ipe_lkm_cache_policy_id(const struct ipe_lkm_policy *pol)
 {
 	return ipe_lkm_cache_bug("policy") ? 0 : pol->id;
 }
@@ -66,28 +68,6 @@ static __always_inline u32 ipe_lkm_cache_what(enum ipe_eng_op op,
 {
 	return (u32)op << 1 |
 	       (ipe_lkm_cache_bug("verity") ? 0 : !!IS_VERITY(ino));
-}
-
-/*
- * The key of a decision about @file: the generation first, so that what is
- * read after it (the file's properties, when deciding) is at least as new.
- * False when the file has no inode to key it by.
- */
-static __always_inline bool ipe_lkm_cache_make_key(struct ipe_lkm_cache_key *key,
-						   const struct ipe_lkm_policy *pol,
-						   struct file *file,
-						   enum ipe_eng_op op)
-{
-	const struct inode *ino = d_real_inode(file->f_path.dentry);
-
-	if (!ino)
-		return false;
-	key->gen = atomic_long_read_acquire(&ipe_lkm_cache_gen);
-	key->inode = ino;
-	key->sb = file->f_path.mnt->mnt_sb;
-	key->policy_id = ipe_lkm_cache_policy_id(pol);
-	key->what = ipe_lkm_cache_what(op, ino);
-	return true;
 }
 
 /* Test builds count hits and misses, and refuse a slot @pol has not. */
@@ -110,7 +90,7 @@ ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit, u32 slot)
  * @slot: set to the deciding slot (ipe_eng_match_slot()) on a hit.
  * @action: set to the decision on a hit.
  *
- * The key is the one ipe_lkm_cache_make_key() makes, compared field by
+ * The key is the one cache.c's make_key() stores, compared field by
  * field (a key built on the stack costs its zeroing and stores, on the
  * path of every mmap).
  *

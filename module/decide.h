@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * decide.h - ipe_lkm_decide(), inline in every hook (hooks.c), and what
- * it calls out of line (decide.c).
+ * decide.h - ipe_lkm_decide(), inline in the hooks' decide() (hooks.c),
+ * and what it calls out of line (decide.c).
  */
 #ifndef IPE_LKM_DECIDE_H
 #define IPE_LKM_DECIDE_H
@@ -39,10 +39,10 @@ void ipe_lkm_decide_cached(const struct ipe_lkm_policy *pol,
  * ipe_lkm extension; a file we could not judge was decided by none).
  *
  * A cached decision that nothing audits is the cost of every mmap of a
- * shared library, and is kept short: inline in the hook, without a call;
- * the policy is held by disabled preemption alone (ipe_lkm.h), and no
- * match is put on the stack.  Evaluation and audit, which read properties
- * under rcu_read_lock(), are out of line.
+ * shared library, and is kept short: the cache lookup is inline, so the
+ * decision makes no call and needs no stack frame; the policy is held by
+ * disabled preemption alone (ipe_lkm.h).  Evaluation and audit, which read
+ * properties under rcu_read_lock(), are out of line.
  *
  * Context: any context the hooked functions run in; does not sleep.
  * Return: 0 to allow, -EACCES to deny.

@@ -116,10 +116,11 @@ struct ipe_lkm_policy {
  * (rcu_dereference_sched(), ipe_lkm_decide(): a cached decision takes no
  * rcu_read_lock(), whose two calls were a tenth of its cost) or under
  * rcu_read_lock(), and written only under ipe_lkm_policy_lock; a policy is
- * freed after synchronize_rcu(), which waits for both kinds of reader.  ipe_lkm_policy_lock (a mutex)
- * serialises every change or check of the active pointer, of enforce, of
- * the module pin and of the list of loaded policies; it nests inside a
- * policy directory's inode lock (fs.c), never the other way round.
+ * freed after synchronize_rcu(), which waits for both kinds of reader.
+ * ipe_lkm_policy_lock (a mutex) serialises every change or check of the
+ * active pointer, of enforce, of the module pin and of the list of loaded
+ * policies; it nests inside a policy directory's inode lock (fs.c), never
+ * the other way round.
  * ipe_lkm_enforce and ipe_lkm_success_audit are read with READ_ONCE()
  * anywhere; enforce is written under ipe_lkm_policy_lock.
  */
