@@ -19,10 +19,11 @@
 
 /*
  * SAVE_REGS where the argument-saving trampoline cannot give the
- * arguments and move the instruction pointer (compat.h); IPMODIFY for those that redirect (exclusive: registration fails
- * with -EBUSY if another user redirects the same function); PERMANENT, so
- * that kernel.ftrace_enabled=0 is refused while the module is attached;
- * and no ftrace recursion guard, which would skip the callback (compat.h).
+ * arguments and move the instruction pointer (compat.h); IPMODIFY for
+ * those that redirect (exclusive: registration fails with -EBUSY if
+ * another user redirects the same function); PERMANENT, so that
+ * kernel.ftrace_enabled=0 is refused while the module is attached; and no
+ * ftrace recursion guard, which would skip the callback (compat.h).
  */
 static int attach_one(struct ipe_lkm_fn *fn)
 {
