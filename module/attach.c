@@ -18,42 +18,23 @@
 #include "ipe_lkm.h"
 
 /*
- * SAVE_REGS where the argument-saving trampoline cannot give the
- * arguments and move the instruction pointer (compat.h); IPMODIFY for
- * those that redirect (exclusive: registration fails with -EBUSY if
- * another user redirects the same function); PERMANENT, so that
- * kernel.ftrace_enabled=0 is refused while the module is attached; and no
- * ftrace recursion guard, which would skip the callback (compat.h).
+ * The flags of every ops: SAVE_REGS where the argument-saving trampoline
+ * cannot give the arguments and move the instruction pointer (compat.h);
+ * PERMANENT, so that kernel.ftrace_enabled=0 is refused while the module
+ * is attached; and no ftrace recursion guard, which would skip the
+ * callback (compat.h).  IPMODIFY is added for functions that redirect
+ * (exclusive: registration fails with -EBUSY if another user redirects
+ * the same function).
  */
-static int attach_one(struct ipe_lkm_fn *fn)
+#define ATTACH_FLAGS (COMPAT_FTRACE_OPS_FLAGS | FTRACE_OPS_FL_PERMANENT)
+
+static void report_attach_error(const struct ipe_lkm_fn *fn, int rc)
 {
-	struct ftrace_ops *ops = &fn->ops;
-	int rc;
-
-	ops->func = fn->func;
-	ops->flags |= COMPAT_FTRACE_OPS_FLAGS | FTRACE_OPS_FL_PERMANENT;
-	if (fn->redirects)
-		ops->flags |= FTRACE_OPS_FL_IPMODIFY;
-
-	if (ipe_lkm_fault2("attach", fn->name))
-		return -ENOMEM;
-	rc = ftrace_set_filter(ops, (unsigned char *)fn->name,
-			       strlen(fn->name), 1);
-	if (rc) {
-		pr_err("cannot find %s to hook (%d): is it traceable on this kernel?\n",
-		       fn->name, rc);
-		compat_ftrace_free_filter(ops);
-		return rc;
-	}
-	rc = register_ftrace_function(ops);
 	if (rc == -EBUSY)
 		pr_err("cannot hook %s: another ftrace user (livepatch, another security module, bpf) already modifies it (-EBUSY)\n",
 		       fn->name);
-	else if (rc)
+	else
 		pr_err("cannot hook %s (%d)\n", fn->name, rc);
-	if (rc)
-		compat_ftrace_free_filter(ops);
-	return rc;
 }
 
 /*
@@ -71,6 +52,37 @@ static void __noreturn hold_forever(const struct ipe_lkm_fn *fn, int rc)
 	}
 }
 
+#ifndef COMPAT_FTRACE_SHARED_OPS
+
+/* One ftrace_ops per function: ftrace calls its callback directly. */
+static int attach_one(struct ipe_lkm_fn *fn)
+{
+	struct ftrace_ops *ops = &fn->ops;
+	int rc;
+
+	ops->func = fn->func;
+	ops->flags |= ATTACH_FLAGS;
+	if (fn->redirects)
+		ops->flags |= FTRACE_OPS_FL_IPMODIFY;
+
+	if (ipe_lkm_fault2("attach", fn->name))
+		return -ENOMEM;
+	rc = ftrace_set_filter(ops, (unsigned char *)fn->name,
+			       strlen(fn->name), 1);
+	if (rc) {
+		pr_err("cannot find %s to hook (%d): is it traceable on this kernel?\n",
+		       fn->name, rc);
+		compat_ftrace_free_filter(ops);
+		return rc;
+	}
+	rc = register_ftrace_function(ops);
+	if (rc) {
+		report_attach_error(fn, rc);
+		compat_ftrace_free_filter(ops);
+	}
+	return rc;
+}
+
 static void detach_one(struct ipe_lkm_fn *fn)
 {
 	int rc;
@@ -85,6 +97,199 @@ static void detach_one(struct ipe_lkm_fn *fn)
 	compat_ftrace_free_filter(&fn->ops);
 	fn->attached = false;
 }
+
+static bool fn_enabled(const struct ipe_lkm_fn *fn)
+{
+	return READ_ONCE(fn->ops.flags) & FTRACE_OPS_FL_ENABLED;
+}
+
+#else /* COMPAT_FTRACE_SHARED_OPS */
+
+/*
+ * One ftrace_ops for every function (compat.h: where ftrace would walk the
+ * list of all ops on every hooked call), whose callback finds the
+ * function's own by the call site ftrace reports.
+ *
+ * The site of each function is asked of ftrace itself before it is
+ * attached (find_site()), and the ops's filter holds exactly those sites
+ * (ftrace_set_filter_ip()): every call reaching dispatch() comes from one
+ * of the sites in shared_slots, so none goes unidentified.
+ *
+ * shared_lock serialises attaching and detaching (module init and exit),
+ * the only writers of shared_slots, shared_used, shared_count and the
+ * ops.  dispatch() reads the slots without a lock: a slot is filled before
+ * its site enters the filter (ftrace patches the call site after that, in
+ * stop_machine()), and emptied only once its site has left the filter and
+ * a grace period has passed (ftrace's list function, the only caller of a
+ * module's ops here, runs each callback with preemption disabled).
+ */
+#define SHARED_SLOTS 24
+
+struct shared_slot {
+	unsigned long site;
+	struct ipe_lkm_fn *fn;
+};
+
+static DEFINE_MUTEX(shared_lock);
+static struct shared_slot shared_slots[SHARED_SLOTS];
+static unsigned int shared_used;	/* slots [0, shared_used) may be full */
+static unsigned int shared_count;	/* functions attached */
+
+#ifdef COMPAT_CANNOT_CALL_BY_NAME
+#error "a shared ftrace_ops needs the addresses of the functions it attaches to"
+#endif
+
+/*
+ * From the last slot down: the decision hooks attach last (main.c), and
+ * exec and mmap are what this is on the path of.
+ */
+static notrace void dispatch(unsigned long ip, unsigned long parent_ip,
+			     struct ftrace_ops *ops, ipe_lkm_ftrace_arg *arg)
+{
+	unsigned int i = READ_ONCE(shared_used);
+
+	while (i--) {
+		if (READ_ONCE(shared_slots[i].site) == ip) {
+			struct ipe_lkm_fn *fn = READ_ONCE(shared_slots[i].fn);
+
+			fn->func(ip, parent_ip, ops, arg);
+			return;
+		}
+	}
+	WARN_ONCE(1, "ftrace called ipe_lkm for %pS, which it did not attach to\n",
+		  (void *)ip);
+}
+
+static struct ftrace_ops shared_ops = {
+	.func = dispatch,
+	/* one ops for all: it redirects, as some of its functions do */
+	.flags = ATTACH_FLAGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+/*
+ * Empties the filter of @ops, not registered, to be used again:
+ * ftrace_free_filter() would leave it pointing at the freed entries.
+ */
+static void reset_filter(struct ftrace_ops *ops)
+{
+	ftrace_set_filter(ops, NULL, 0, 1);
+}
+
+/*
+ * The call site of the function at @addr, as ftrace records it.  The
+ * function starts with the NOPs that ftrace patches
+ * (-fpatchable-function-entry, after a BTI landing pad where the kernel
+ * has one) and its site is the address of the second, which the call
+ * replaces.  ftrace accepts exactly its sites in a filter (and the start
+ * of a function, from 6.0, which is why the search starts after it).
+ */
+static unsigned long find_site(unsigned long addr)
+{
+	lockdep_assert_held(&shared_lock);
+	static struct ftrace_ops probe_ops;	/* never registered */
+	unsigned long site;
+	int rc = -ENOENT;
+
+	for (site = addr + MCOUNT_INSN_SIZE; site < addr + 4 * MCOUNT_INSN_SIZE;
+	     site += MCOUNT_INSN_SIZE) {
+		rc = ftrace_set_filter_ip(&probe_ops, site, 0, 1);
+		if (!rc)
+			break;
+	}
+	reset_filter(&probe_ops);
+	return rc ? 0 : site;
+}
+
+static int attach_one(struct ipe_lkm_fn *fn)
+{
+	unsigned long addr;
+	unsigned int i;
+	int rc;
+
+	if (ipe_lkm_fault2("attach", fn->name))
+		return -ENOMEM;
+	mutex_lock(&shared_lock);
+	addr = ipe_lkm_lookup_name(fn->name);
+	fn->site = addr ? find_site(addr) : 0;
+	if (!fn->site) {
+		rc = -EINVAL;
+		pr_err("cannot find %s to hook: is it traceable on this kernel?\n",
+		       fn->name);
+		goto out;
+	}
+	for (i = 0; i < shared_used && shared_slots[i].fn; i++)
+		;
+	if (i == SHARED_SLOTS) {
+		rc = -ENOSPC;
+		pr_err("cannot hook %s: more than %d functions\n", fn->name,
+		       SHARED_SLOTS);
+		goto out;
+	}
+	WRITE_ONCE(shared_slots[i].fn, fn);
+	WRITE_ONCE(shared_slots[i].site, fn->site);
+	if (i == shared_used)
+		WRITE_ONCE(shared_used, i + 1);
+
+	rc = ftrace_set_filter_ip(&shared_ops, fn->site, 0, 0);
+	if (!rc && !shared_count) {
+		rc = register_ftrace_function(&shared_ops);
+		if (rc)
+			reset_filter(&shared_ops);
+	}
+	if (rc) {
+		report_attach_error(fn, rc);
+		WRITE_ONCE(shared_slots[i].site, 0);
+		WRITE_ONCE(shared_slots[i].fn, NULL);
+		goto out;
+	}
+	shared_count++;
+out:
+	mutex_unlock(&shared_lock);
+	return rc;
+}
+
+/*
+ * The last function unregisters the ops: an ops with an empty filter
+ * traces every function, so the filter is never emptied while registered.
+ */
+static void detach_one(struct ipe_lkm_fn *fn)
+{
+	unsigned int i;
+	int rc;
+
+	mutex_lock(&shared_lock);
+	if (ipe_lkm_fault2("detach", fn->name))
+		rc = -ENODEV;	/* as if ftrace had shut down */
+	else if (shared_count == 1)
+		rc = unregister_ftrace_function(&shared_ops);
+	else
+		rc = ftrace_set_filter_ip(&shared_ops, fn->site, 1, 0);
+	if (rc)
+		hold_forever(fn, rc);
+	if (shared_count == 1)
+		reset_filter(&shared_ops);
+	else
+		synchronize_rcu();	/* a dispatch() for the site has ended */
+	shared_count--;
+
+	for (i = 0; i < shared_used; i++) {
+		if (shared_slots[i].fn == fn) {
+			WRITE_ONCE(shared_slots[i].site, 0);
+			WRITE_ONCE(shared_slots[i].fn, NULL);
+		}
+	}
+	while (shared_used && !shared_slots[shared_used - 1].fn)
+		WRITE_ONCE(shared_used, shared_used - 1);
+	fn->attached = false;
+	mutex_unlock(&shared_lock);
+}
+
+static bool fn_enabled(const struct ipe_lkm_fn *fn)
+{
+	return READ_ONCE(shared_ops.flags) & FTRACE_OPS_FL_ENABLED;
+}
+
+#endif /* COMPAT_FTRACE_SHARED_OPS */
 
 /**
  * ipe_lkm_attach_all() - attach callbacks to kernel functions, in order.
@@ -144,7 +349,7 @@ bool ipe_lkm_all_enabled(const struct ipe_lkm_fn *fns, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!(READ_ONCE(fns[i].ops.flags) & FTRACE_OPS_FL_ENABLED)) {
+		if (!fn_enabled(&fns[i])) {
 			pr_err("the hook on %s is not enabled\n", fns[i].name);
 			return false;
 		}

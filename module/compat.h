@@ -79,6 +79,14 @@
  * 6.1 WITH_REGS) SAVE_REGS gives the pt_regs.  From 6.3 arm64
  * (DYNAMIC_FTRACE_WITH_CALL_OPS) calls the callback of a call site's only
  * ops directly: no guard there either.
+ *
+ * Before that, arm64 has no per-ops trampolines: every traced call site
+ * goes to ftrace's list function, which tests the call against the filter
+ * of each registered ops in turn, so with one ops per hooked function
+ * every exec and mmap paid one test per function attached.  There
+ * (COMPAT_FTRACE_SHARED_OPS) one ops serves all of them and its callback
+ * picks the function's own by the call site (attach.c): one test.  x86
+ * gives each ops a trampoline of its own and keeps one ops per function.
  */
 #ifndef COMPAT_PROBE_FTRACE_REGS
 #define COMPAT_FTRACE_CALLBACK_PT_REGS 1
@@ -96,6 +104,10 @@
 #define COMPAT_FTRACE_OPS_FLAGS COMPAT_FTRACE_NO_GUARD
 #else
 #define COMPAT_FTRACE_OPS_FLAGS (FTRACE_OPS_FL_SAVE_REGS | COMPAT_FTRACE_NO_GUARD)
+#endif
+
+#if defined(CONFIG_ARM64) && !defined(CONFIG_DYNAMIC_FTRACE_WITH_CALL_OPS)
+#define COMPAT_FTRACE_SHARED_OPS 1
 #endif
 
 /*

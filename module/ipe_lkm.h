@@ -321,13 +321,19 @@ static void handler##_ftrace(unsigned long ip, unsigned long parent_ip,\
  *	nothing else may redirect the function).
  * @attached: between ipe_lkm_attach_all() and ipe_lkm_detach_all().
  * @ops: its ftrace_ops, set up by ipe_lkm_attach_all().
+ * @site: where one ftrace_ops serves every function (compat.h), the call
+ *	site by which that ops's callback recognises this one.
  */
 struct ipe_lkm_fn {
 	const char *name;
 	ftrace_func_t func;
 	bool redirects;
 	bool attached;
+#ifndef COMPAT_FTRACE_SHARED_OPS
 	struct ftrace_ops ops;
+#else
+	unsigned long site;
+#endif
 };
 
 #define IPE_LKM_FN(fname, handler, ipmodify) \
