@@ -13,6 +13,7 @@
  * memory, and the log says why.
  */
 #include <linux/ftrace.h>
+#include <linux/hash.h>
 #include <linux/sched.h>
 
 #include "ipe_lkm.h"
@@ -115,15 +116,21 @@ static bool fn_enabled(const struct ipe_lkm_fn *fn)
  * (ftrace_set_filter_ip()): every call reaching dispatch() comes from one
  * of the sites in shared_slots, so none goes unidentified.
  *
- * shared_lock serialises attaching and detaching (module init and exit),
- * the only writers of shared_slots, shared_used, shared_count and the
+ * The slots are a small open-addressed table keyed by the site, so that
+ * finding the function costs the same whichever it is and however many
+ * are attached.  shared_lock serialises attaching and detaching (module
+ * init and exit), the only writers of shared_slots, shared_count and the
  * ops.  dispatch() reads the slots without a lock: a slot is filled before
  * its site enters the filter (ftrace patches the call site after that, in
  * stop_machine()), and emptied only once its site has left the filter and
  * a grace period has passed (ftrace's list function, the only caller of a
- * module's ops here, runs each callback with preemption disabled).
+ * module's ops here, runs each callback with preemption disabled).  An
+ * emptied slot keeps SLOT_GONE, not 0, so that a search for a site placed
+ * after it goes on past it.
  */
-#define SHARED_SLOTS 24
+#define SHARED_BITS 6
+#define SHARED_SLOTS (1U << SHARED_BITS)
+#define SLOT_GONE 1UL	/* never a site: sites are instruction addresses */
 
 struct shared_slot {
 	unsigned long site;
@@ -132,29 +139,33 @@ struct shared_slot {
 
 static DEFINE_MUTEX(shared_lock);
 static struct shared_slot shared_slots[SHARED_SLOTS];
-static unsigned int shared_used;	/* slots [0, shared_used) may be full */
 static unsigned int shared_count;	/* functions attached */
 
 #ifdef COMPAT_CANNOT_CALL_BY_NAME
 #error "a shared ftrace_ops needs the addresses of the functions it attaches to"
 #endif
 
-/*
- * From the last slot down: the decision hooks attach last (main.c), and
- * exec and mmap are what this is on the path of.
- */
+static __always_inline unsigned int first_slot(unsigned long site)
+{
+	return hash_long(site, SHARED_BITS);
+}
+
 static notrace void dispatch(unsigned long ip, unsigned long parent_ip,
 			     struct ftrace_ops *ops, ipe_lkm_ftrace_arg *arg)
 {
-	unsigned int i = READ_ONCE(shared_used);
+	unsigned int i = first_slot(ip), n;
+	unsigned long site;
 
-	while (i--) {
-		if (READ_ONCE(shared_slots[i].site) == ip) {
+	for (n = 0; n < SHARED_SLOTS; n++, i = (i + 1) % SHARED_SLOTS) {
+		site = READ_ONCE(shared_slots[i].site);
+		if (site == ip) {
 			struct ipe_lkm_fn *fn = READ_ONCE(shared_slots[i].fn);
 
 			fn->func(ip, parent_ip, ops, arg);
 			return;
 		}
+		if (!site)
+			break;
 	}
 	WARN_ONCE(1, "ftrace called ipe_lkm for %pS, which it did not attach to\n",
 		  (void *)ip);
@@ -200,10 +211,29 @@ static unsigned long find_site(unsigned long addr)
 	return rc ? 0 : site;
 }
 
+/* The slot for a new @site: empty, or emptied.  Context: shared_lock. */
+static struct shared_slot *free_slot(unsigned long site)
+{
+	unsigned int i = first_slot(site), n;
+
+	lockdep_assert_held(&shared_lock);
+	for (n = 0; n < SHARED_SLOTS; n++, i = (i + 1) % SHARED_SLOTS) {
+		if (shared_slots[i].site <= SLOT_GONE)
+			return &shared_slots[i];
+	}
+	return NULL;
+}
+
+static void clear_slot(struct shared_slot *slot)
+{
+	WRITE_ONCE(slot->site, SLOT_GONE);
+	WRITE_ONCE(slot->fn, NULL);
+}
+
 static int attach_one(struct ipe_lkm_fn *fn)
 {
+	struct shared_slot *slot;
 	unsigned long addr;
-	unsigned int i;
 	int rc;
 
 	if (ipe_lkm_fault2("attach", fn->name))
@@ -217,18 +247,15 @@ static int attach_one(struct ipe_lkm_fn *fn)
 		       fn->name);
 		goto out;
 	}
-	for (i = 0; i < shared_used && shared_slots[i].fn; i++)
-		;
-	if (i == SHARED_SLOTS) {
+	slot = free_slot(fn->site);
+	if (!slot) {
 		rc = -ENOSPC;
-		pr_err("cannot hook %s: more than %d functions\n", fn->name,
+		pr_err("cannot hook %s: more than %u functions\n", fn->name,
 		       SHARED_SLOTS);
 		goto out;
 	}
-	WRITE_ONCE(shared_slots[i].fn, fn);
-	WRITE_ONCE(shared_slots[i].site, fn->site);
-	if (i == shared_used)
-		WRITE_ONCE(shared_used, i + 1);
+	WRITE_ONCE(slot->fn, fn);
+	WRITE_ONCE(slot->site, fn->site);
 
 	rc = ftrace_set_filter_ip(&shared_ops, fn->site, 0, 0);
 	if (!rc && !shared_count) {
@@ -238,8 +265,7 @@ static int attach_one(struct ipe_lkm_fn *fn)
 	}
 	if (rc) {
 		report_attach_error(fn, rc);
-		WRITE_ONCE(shared_slots[i].site, 0);
-		WRITE_ONCE(shared_slots[i].fn, NULL);
+		clear_slot(slot);	/* its site never reached the filter */
 		goto out;
 	}
 	shared_count++;
@@ -272,14 +298,10 @@ static void detach_one(struct ipe_lkm_fn *fn)
 		synchronize_rcu();	/* a dispatch() for the site has ended */
 	shared_count--;
 
-	for (i = 0; i < shared_used; i++) {
-		if (shared_slots[i].fn == fn) {
-			WRITE_ONCE(shared_slots[i].site, 0);
-			WRITE_ONCE(shared_slots[i].fn, NULL);
-		}
+	for (i = 0; i < SHARED_SLOTS; i++) {
+		if (shared_slots[i].fn == fn)
+			clear_slot(&shared_slots[i]);
 	}
-	while (shared_used && !shared_slots[shared_used - 1].fn)
-		WRITE_ONCE(shared_used, shared_used - 1);
 	fn->attached = false;
 	mutex_unlock(&shared_lock);
 }
