@@ -120,28 +120,27 @@ void ipe_lkm_cache_invalidate(void)
  * ipe_lkm_cache_counted() - test builds: count what ipe_lkm_cache_lookup()
  * answered.
  * @pol: the active policy.
- * @hit: the answer.
- * @slot: the deciding slot of a hit.
+ * @outcome: the answer (0: none).
  *
  * cache_bug=policy keys entries without their policy: one of another
  * policy may name a slot this one does not have, whose counter would be
  * written out of bounds.  A difference, not a hit.
  *
  * Context: as ipe_lkm_cache_lookup().
- * Return: @hit, or false for such a slot.
+ * Return: @outcome, or 0 for such a slot.
  */
-bool ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit,
-			   u32 slot)
+u64 ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, u64 outcome)
 {
-	if (hit && slot >= ipe_eng_nslots(pol->parsed)) {
+	if (outcome &&
+	    ipe_lkm_outcome_slot(outcome) >= ipe_eng_nslots(pol->parsed)) {
 		stat_inc(st_mismatches);
-		hit = false;
+		outcome = 0;
 	}
-	if (hit)
+	if (outcome)
 		stat_inc(st_hits);
 	else
 		stat_inc(st_misses);
-	return hit;
+	return outcome;
 }
 #endif
 
@@ -207,8 +206,7 @@ void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key, u32 hit_slot,
 		return;
 	write_seqlock_irqsave(&s->lock, flags);
 	s->key = *key;
-	s->hit_slot = hit_slot;
-	s->action = action;
+	s->outcome = ipe_lkm_cache_outcome(action, hit_slot);
 	write_sequnlock_irqrestore(&s->lock, flags);
 	stat_inc(st_stores);
 }

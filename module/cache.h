@@ -27,8 +27,8 @@
  *	there; writers (ipe_lkm_cache_put(), the inode-free hook) take it
  *	with interrupts off.
  * @key: what the decision was made for.
- * @hit_slot: the deciding slot (ipe_eng_match_slot()).
- * @action: what it decided.
+ * @outcome: what it decided and the deciding slot (ipe_eng_match_slot()),
+ *	made by ipe_lkm_cache_outcome().
  *
  * The slot and action are all a hit needs to count and enforce, and,
  * when audit wants the rule, to rebuild the match (ipe_eng_slot_match()).
@@ -36,9 +36,31 @@
 struct ipe_lkm_cache_slot {
 	seqlock_t lock;
 	struct ipe_lkm_cache_key key;
-	u32 hit_slot;
-	enum ipe_eng_action action;
+	u64 outcome;
 };
+
+/*
+ * A cached decision in one word, as the table holds it and a lookup
+ * returns it: IPE_LKM_CACHE_HIT, the action, and the deciding slot.  0 is
+ * no decision.
+ */
+#define IPE_LKM_CACHE_HIT BIT_ULL(63)
+
+static __always_inline u64 ipe_lkm_cache_outcome(enum ipe_eng_action action,
+						 u32 slot)
+{
+	return IPE_LKM_CACHE_HIT | (u64)action << 32 | slot;
+}
+
+static __always_inline enum ipe_eng_action ipe_lkm_outcome_action(u64 outcome)
+{
+	return (enum ipe_eng_action)((outcome >> 32) & 0xff);
+}
+
+static __always_inline u32 ipe_lkm_outcome_slot(u64 outcome)
+{
+	return (u32)outcome;
+}
 
 /*
  * Written by cache.c only: the table (allocated at load, freed at unload
@@ -72,13 +94,12 @@ static __always_inline u32 ipe_lkm_cache_what(enum ipe_eng_op op,
 
 /* Test builds count hits and misses, and refuse a slot @pol has not. */
 #ifdef IPE_LKM_FAULT_INJECTION
-bool ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit,
-			   u32 slot);
+u64 ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, u64 outcome);
 #else
-static __always_inline bool
-ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit, u32 slot)
+static __always_inline u64
+ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, u64 outcome)
 {
-	return hit;
+	return outcome;
 }
 #endif
 
@@ -87,49 +108,45 @@ ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, bool hit, u32 slot)
  * @pol: the active policy.
  * @file: the file.
  * @op: the operation.
- * @slot: set to the deciding slot (ipe_eng_match_slot()) on a hit.
- * @action: set to the decision on a hit.
  *
- * The key is the one cache.c's make_key() stores, compared field by
- * field (a key built on the stack costs its zeroing and stores, on the
- * path of every mmap).
+ * The key is the one cache.c's make_key() stores, compared field by field
+ * with what it is made of, read in place (a key built on the stack costs
+ * its zeroing and stores, and one held in registers the registers a
+ * caller then saves, on the path of every mmap).
  *
  * Context: @pol held by preemption disabled or rcu_read_lock(), before
  * the file's properties are read; does not sleep.
- * Return: whether the cache had the decision.
+ * Return: the decision (ipe_lkm_cache_outcome()), or 0 if the cache has
+ * none.
  */
-static __always_inline bool
+static __always_inline u64
 ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
-		     enum ipe_eng_op op, u32 *slot, enum ipe_eng_action *action)
+		     enum ipe_eng_op op)
 {
 	const struct ipe_lkm_cache_slot *s;
-	const struct super_block *sb;
 	const struct inode *ino;
 	unsigned long gen;
 	unsigned int seq;
-	u64 policy_id;
+	u64 outcome;
 	bool hit;
-	u32 what;
 
 	if (!READ_ONCE(ipe_lkm_cache_on))
-		return ipe_lkm_cache_counted(pol, false, 0);
+		return ipe_lkm_cache_counted(pol, 0);
 	ino = d_real_inode(file->f_path.dentry);
 	if (!ino)
-		return ipe_lkm_cache_counted(pol, false, 0);
+		return ipe_lkm_cache_counted(pol, 0);
 	gen = atomic_long_read_acquire(&ipe_lkm_cache_gen);
-	sb = file->f_path.mnt->mnt_sb;
-	policy_id = ipe_lkm_cache_policy_id(pol);
-	what = ipe_lkm_cache_what(op, ino);
 	s = ipe_lkm_cache_slot_of(ino);
 	do {
 		seq = read_seqbegin(&s->lock);
-		hit = s->key.inode == ino && s->key.sb == sb &&
-		      s->key.policy_id == policy_id && s->key.gen == gen &&
-		      s->key.what == what;
-		*slot = s->hit_slot;
-		*action = s->action;
+		hit = s->key.inode == ino &&
+		      s->key.sb == file->f_path.mnt->mnt_sb &&
+		      s->key.policy_id == ipe_lkm_cache_policy_id(pol) &&
+		      s->key.gen == gen &&
+		      s->key.what == ipe_lkm_cache_what(op, ino);
+		outcome = s->outcome;
 	} while (read_seqretry(&s->lock, seq));
-	return ipe_lkm_cache_counted(pol, hit, *slot);
+	return ipe_lkm_cache_counted(pol, hit ? outcome : 0);
 }
 
 #endif /* IPE_LKM_CACHE_H */

@@ -136,3 +136,48 @@ out:
 	rcu_read_unlock();
 	return rc;
 }
+
+/**
+ * ipe_lkm_decide_held() - the decision ipe_lkm_decide_quick() left: a
+ * fresh evaluation, or a cached decision that is audited (a DENY, or an
+ * ALLOW with success_audit) or checked (test builds).
+ * @pol: the active policy, held by ipe_lkm_decide_quick().
+ * @file: the file, or NULL.
+ * @op: the operation.
+ * @hook: the hook, for audit.
+ * @hit: what the cache had (ipe_lkm_cache_outcome(), or 0).
+ *
+ * A DENY is always audited, an ALLOW when success_audit is on; in
+ * permissive mode (enforce=0) the caller is allowed after the audit.  A
+ * file whose properties cannot be read is treated as a DENY: refused in
+ * enforce mode (nothing is allowed that we could not judge), allowed in
+ * permissive mode, and audited either way, so that a permissive
+ * evaluation shows it; it is never cached.  The rule or DEFAULT that
+ * decided is counted in the policy's hits (an ipe_lkm extension; a file
+ * we could not judge was decided by none).
+ *
+ * Context: preemption disabled by ipe_lkm_decide_quick(), enabled again
+ * here; does not sleep.
+ * Return: 0 to allow, -EACCES to deny.
+ */
+int ipe_lkm_decide_held(const struct ipe_lkm_policy *pol, struct file *file,
+			enum ipe_eng_op op, enum ipe_lkm_hook hook, u64 hit)
+{
+	enum ipe_eng_action action = ipe_lkm_outcome_action(hit);
+	u32 slot = ipe_lkm_outcome_slot(hit);
+	int rc = 0;
+
+	if (!hit) {
+		rc = ipe_lkm_decide_fresh(pol, file, op, hook);
+		goto out;
+	}
+	ipe_lkm_hits_inc(pol->hits, slot);
+	ipe_lkm_decide_cached(pol, file, op, hook, slot,
+			      action == IPE_ENG_ACTION_DENY ||
+			      READ_ONCE(ipe_lkm_success_audit));
+	if (action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
+		rc = -EACCES;
+out:
+	preempt_enable_notrace();
+	return rc;
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * decide.h - ipe_lkm_decide(), inline in the hooks' decide() (hooks.c),
- * and what it calls out of line (decide.c).
+ * decide.h - ipe_lkm_decide_quick(), inline in the hooks' decide()
+ * (hooks.c), and what decides out of line (decide.c).
  */
 #ifndef IPE_LKM_DECIDE_H
 #define IPE_LKM_DECIDE_H
@@ -19,65 +19,56 @@ int ipe_lkm_decide_fresh(const struct ipe_lkm_policy *pol, struct file *file,
 void ipe_lkm_decide_cached(const struct ipe_lkm_policy *pol,
 			   struct file *file, enum ipe_eng_op op,
 			   enum ipe_lkm_hook hook, u32 slot, bool audit);
+int ipe_lkm_decide_held(const struct ipe_lkm_policy *pol, struct file *file,
+			enum ipe_eng_op op, enum ipe_lkm_hook hook, u64 hit);
 
 /**
- * ipe_lkm_decide() - upstream's ipe_evaluate_event(), for a hook.
+ * ipe_lkm_decide_quick() - upstream's ipe_evaluate_event(), for a hook,
+ * where it needs no more than a look: with ipe_lkm_decide_held(), the
+ * decision on an access.
  * @file: the file being executed, mapped or read; NULL for none.
  * @op: the operation.
- * @hook: the hook, for audit.
+ * @polp: set to the active policy when the decision is not made here.
+ * @hitp: set to what the cache had for @file when the decision is not
+ *	made here (ipe_lkm_cache_outcome(), or 0).
  *
- * No active policy: allowed, nothing audited, nothing called.  Otherwise
- * the engine decides (ipe_lkm_decide_fresh()), or the decision cache
- * answers with what the engine decided for the same inode, operation and
- * policy while nothing it depends on changed; a DENY is always audited,
- * an ALLOW when success_audit is on; in permissive mode (enforce=0) the
- * caller is allowed after the audit.  A file whose properties cannot be
- * read is treated as a DENY: refused in enforce mode (nothing is allowed
- * that we could not judge), allowed in permissive mode, and audited either
- * way, so that a permissive evaluation shows it; it is never cached.  The
- * rule or DEFAULT that decided is counted in the policy's hits (an
- * ipe_lkm extension; a file we could not judge was decided by none).
- *
- * A cached decision that nothing audits is the cost of every mmap of a
- * shared library, and is kept short: the cache lookup is inline, so the
- * decision makes no call and needs no stack frame; the policy is held by
- * disabled preemption alone (ipe_lkm.h).  Evaluation and audit, which read
- * properties under rcu_read_lock(), are out of line.
+ * No active policy: allowed, nothing audited.  A cached ALLOW that nothing
+ * audits (no success_audit) is the cost of every mmap of a shared library:
+ * allowed here, counted in the policy's hits, with no call made, so that
+ * the caller needs no stack frame and saves no register.  Anything else
+ * returns false with preemption disabled, holding *@polp, for
+ * ipe_lkm_decide_held(), which the caller reaches by a tail call.
  *
  * Context: any context the hooked functions run in; does not sleep.
- * Return: 0 to allow, -EACCES to deny.
+ * Return: true when the access is allowed, and nothing is left to do.
  */
-static __always_inline int ipe_lkm_decide(struct file *file,
-					  enum ipe_eng_op op,
-					  enum ipe_lkm_hook hook)
+static __always_inline bool
+ipe_lkm_decide_quick(struct file *file, enum ipe_eng_op op,
+		     const struct ipe_lkm_policy **polp, u64 *hitp)
 {
 	const struct ipe_lkm_policy *pol;
-	enum ipe_eng_action action;
-	bool audit;
-	int rc = 0;
-	u32 slot;
+	u64 hit;
 
 	/* no policy: a policy activated now comes after this call */
 	if (!rcu_access_pointer(ipe_lkm_active_policy))
-		return 0;
+		return true;
 	preempt_disable_notrace();
 	pol = rcu_dereference_sched(ipe_lkm_active_policy);
 	if (!pol)	/* deactivated since the look above */
-		goto out;
-	if (!file || !ipe_lkm_cache_lookup(pol, file, op, &slot, &action)) {
-		rc = ipe_lkm_decide_fresh(pol, file, op, hook);
-		goto out;
+		goto allowed;
+	hit = file ? ipe_lkm_cache_lookup(pol, file, op) : 0;
+	if (!hit ||
+	    ipe_lkm_outcome_action(hit) == IPE_ENG_ACTION_DENY ||
+	    READ_ONCE(ipe_lkm_success_audit) ||
+	    unlikely(ipe_lkm_cache_checking())) {
+		*polp = pol;
+		*hitp = hit;
+		return false;
 	}
-	ipe_lkm_hits_inc(pol->hits, slot);
-	audit = action == IPE_ENG_ACTION_DENY ||
-		READ_ONCE(ipe_lkm_success_audit);
-	if (audit || unlikely(ipe_lkm_cache_checking()))
-		ipe_lkm_decide_cached(pol, file, op, hook, slot, audit);
-	if (action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
-		rc = -EACCES;
-out:
+	ipe_lkm_hits_inc(pol->hits, ipe_lkm_outcome_slot(hit));
+allowed:
 	preempt_enable_notrace();
-	return rc;
+	return true;
 }
 
 #endif /* IPE_LKM_DECIDE_H */

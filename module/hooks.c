@@ -43,15 +43,30 @@ static void deny(struct ipe_lkm_call *c)
  * denial.  Out of line, and reached by a tail call where the compiler makes
  * one: a call that needs no decision (an mmap without PROT_EXEC, a hook
  * with no active policy) then returns without saving the registers a
- * decision uses.  @c is passed by value (a pointer), so that the
- * callback's own copy does not escape.  notrace: ftrace has nothing to see
- * here.
+ * decision uses.  A cached ALLOW is made in decide() with no call, so it
+ * saves none either; the rest goes on in decide_held(), by a tail call.
+ * @c is passed by value (a pointer), so that the callback's own copy does
+ * not escape.  notrace: ftrace has nothing to see here.
  */
+static noinline notrace void decide_held(struct ipe_lkm_call c,
+					 struct file *file, enum ipe_eng_op op,
+					 enum ipe_lkm_hook hook,
+					 const struct ipe_lkm_policy *pol,
+					 u64 hit)
+{
+	if (ipe_lkm_decide_held(pol, file, op, hook, hit))
+		deny(&c);
+}
+
 static noinline notrace void decide(struct ipe_lkm_call c, struct file *file,
 				    enum ipe_eng_op op, enum ipe_lkm_hook hook)
 {
-	if (ipe_lkm_decide(file, op, hook))
-		deny(&c);
+	const struct ipe_lkm_policy *pol;
+	u64 hit;
+
+	if (ipe_lkm_decide_quick(file, op, &pol, &hit))
+		return;
+	decide_held(c, file, op, hook, pol, hit);
 }
 
 /*

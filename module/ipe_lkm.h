@@ -113,7 +113,7 @@ struct ipe_lkm_policy {
  * policy.c
  *
  * ipe_lkm_active_policy is read by every hook with preemption disabled
- * (rcu_dereference_sched(), ipe_lkm_decide(): a cached decision takes no
+ * (rcu_dereference_sched(), ipe_lkm_decide_quick(): a cached decision takes no
  * rcu_read_lock(), whose two calls were a tenth of its cost) or under
  * rcu_read_lock(), and written only under ipe_lkm_policy_lock; a policy is
  * freed after synchronize_rcu(), which waits for both kinds of reader.
