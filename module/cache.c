@@ -56,8 +56,28 @@
 struct ipe_lkm_cache_slot *ipe_lkm_cache_slots;
 atomic_long_t ipe_lkm_cache_gen = ATOMIC_LONG_INIT(1);
 
-bool ipe_lkm_cache_on = true;
-module_param_named(cache, ipe_lkm_cache_on, bool, 0644);
+/*
+ * cache=0 stores nothing, and turning it off forgets what is stored (a
+ * generation bump), so that the lookup, on the path of every mmap, need
+ * not read it.  ipe_lkm_cache_put() reads it after the generation: a
+ * decision that read the new generation sees the cache off.
+ */
+static bool cache_on = true;
+
+static int cache_set(const char *val, const struct kernel_param *kp)
+{
+	int rc = param_set_bool(val, kp);
+
+	if (!rc)
+		ipe_lkm_cache_invalidate();
+	return rc;
+}
+
+static const struct kernel_param_ops cache_ops = {
+	.set = cache_set,
+	.get = param_get_bool,
+};
+module_param_cb(cache, &cache_ops, &cache_on, 0644);
 MODULE_PARM_DESC(cache, "Remember decisions per inode (1, default) or evaluate every access (0)");
 
 #ifdef IPE_LKM_FAULT_INJECTION
@@ -182,7 +202,7 @@ bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
 		       const struct ipe_lkm_policy *pol, struct file *file,
 		       enum ipe_eng_op op)
 {
-	return READ_ONCE(ipe_lkm_cache_on) && make_key(key, pol, file, op);
+	return READ_ONCE(cache_on) && make_key(key, pol, file, op);
 }
 
 /**
@@ -202,7 +222,8 @@ void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key, u32 hit_slot,
 	struct ipe_lkm_cache_slot *s = ipe_lkm_cache_slot_of(key->inode);
 	unsigned long flags;
 
-	if (atomic_long_read(&ipe_lkm_cache_gen) != key->gen)
+	if (atomic_long_read_acquire(&ipe_lkm_cache_gen) != key->gen ||
+	    !READ_ONCE(cache_on))
 		return;
 	write_seqlock_irqsave(&s->lock, flags);
 	s->key = *key;

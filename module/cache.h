@@ -64,13 +64,12 @@ static __always_inline u32 ipe_lkm_outcome_slot(u64 outcome)
 
 /*
  * Written by cache.c only: the table (allocated at load, freed at unload
- * once every hook is detached, so a hook never sees it NULL while the
- * cache is on), the generation (ipe_lkm_cache_invalidate(), read with
- * acquire), and the cache module parameter (READ_ONCE()).
+ * once every hook is detached, so a hook never sees it NULL) and the
+ * generation (ipe_lkm_cache_invalidate(), read with
+ * acquire; bumped too when the cache module parameter turns it off).
  */
 extern struct ipe_lkm_cache_slot *ipe_lkm_cache_slots;
 extern atomic_long_t ipe_lkm_cache_gen;
-extern bool ipe_lkm_cache_on;
 
 static __always_inline struct ipe_lkm_cache_slot *
 ipe_lkm_cache_slot_of(const struct inode *inode)
@@ -130,8 +129,6 @@ ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
 	u64 outcome;
 	bool hit;
 
-	if (!READ_ONCE(ipe_lkm_cache_on))
-		return ipe_lkm_cache_counted(pol, 0);
 	ino = d_real_inode(file->f_path.dentry);
 	if (!ino)
 		return ipe_lkm_cache_counted(pol, 0);
