@@ -65,8 +65,8 @@ static __always_inline u32 ipe_lkm_outcome_slot(u64 outcome)
 /*
  * Written by cache.c only: the table (allocated at load, freed at unload
  * once every hook is detached, so a hook never sees it NULL) and the
- * generation (ipe_lkm_cache_invalidate(), read with
- * acquire; bumped too when the cache module parameter turns it off).
+ * generation (ipe_lkm_cache_invalidate(), read with acquire; bumped too
+ * when the cache module parameter turns it off).
  */
 extern struct ipe_lkm_cache_slot *ipe_lkm_cache_slots;
 extern atomic_long_t ipe_lkm_cache_gen;
