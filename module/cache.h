@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * cache.h - the decision cache's table (cache.c) and its lookup, which is
- * inline in the hooks' decision (decide.h): a cached decision is what
- * every exec and every mmap of a shared library pays, and the call into
- * cache.c, with its frame and its answer passed through memory, was a
- * fifth of it.
+ * cache.h - the decision cache (cache.c): its key, its table, and its
+ * lookup, which is inline in the hooks' decision (decide.h): a cached
+ * decision is what every exec and every mmap of a shared library pays,
+ * and the call into cache.c, with its frame and its answer passed through
+ * memory, was a fifth of it.
  */
 #ifndef IPE_LKM_CACHE_H
 #define IPE_LKM_CACHE_H
@@ -17,6 +17,45 @@
 #include <linux/seqlock.h>
 
 #include "ipe_lkm.h"
+
+/**
+ * struct ipe_lkm_cache_key - what a cached decision was made for (cache.c).
+ * @inode: the file's real inode (d_real_inode()).
+ * @sb: the superblock of the file's mount (boot_verified).
+ * @policy_id: the deciding policy's id.
+ * @gen: the cache's generation when the decision began.
+ * @what: the operation and whether the inode had fs-verity on, as
+ *	op << 1 | verity (one compare).
+ */
+struct ipe_lkm_cache_key {
+	const struct inode *inode;
+	const struct super_block *sb;
+	u64 policy_id;
+	unsigned long gen;
+	u32 what;
+};
+
+bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
+		       const struct ipe_lkm_policy *pol, struct file *file,
+		       enum ipe_eng_op op);
+void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key, u32 hit_slot,
+		       enum ipe_eng_action action);
+#ifdef IPE_LKM_FAULT_INJECTION
+bool ipe_lkm_cache_checking(void);
+void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
+			 const struct ipe_eng_match *fresh, struct file *file);
+#else
+static inline bool ipe_lkm_cache_checking(void)
+{
+	return false;
+}
+
+static inline void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
+				       const struct ipe_eng_match *fresh,
+				       struct file *file)
+{
+}
+#endif
 
 #define IPE_LKM_CACHE_BITS 12
 #define IPE_LKM_CACHE_SLOTS (1u << IPE_LKM_CACHE_BITS)

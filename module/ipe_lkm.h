@@ -158,52 +158,16 @@ int ipe_lkm_fs_init(void);
 void ipe_lkm_fs_exit(void);
 extern char *ipe_lkm_tree_name;
 
-/**
- * struct ipe_lkm_cache_key - what a cached decision was made for (cache.c).
- * @inode: the file's real inode (d_real_inode()).
- * @sb: the superblock of the file's mount (boot_verified).
- * @policy_id: the deciding policy's id.
- * @gen: the cache's generation when the decision began.
- * @what: the operation and whether the inode had fs-verity on, as
- *	op << 1 | verity (one compare).
- */
-struct ipe_lkm_cache_key {
-	const struct inode *inode;
-	const struct super_block *sb;
-	u64 policy_id;
-	unsigned long gen;
-	u32 what;
-};
-
-/* cache.c */
+/* cache.c (the table, the lookup and the cache's own types: cache.h) */
 int ipe_lkm_cache_init(void);
 void ipe_lkm_cache_exit(void);
 void ipe_lkm_cache_invalidate(void);
-bool ipe_lkm_cache_key(struct ipe_lkm_cache_key *key,
-		       const struct ipe_lkm_policy *pol, struct file *file,
-		       enum ipe_eng_op op);
-void ipe_lkm_cache_put(const struct ipe_lkm_cache_key *key, u32 hit_slot,
-		       enum ipe_eng_action action);
 #ifdef IPE_LKM_FAULT_INJECTION
 bool ipe_lkm_cache_bug(const char *what);
-bool ipe_lkm_cache_checking(void);
-void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
-			 const struct ipe_eng_match *fresh, struct file *file);
 #else
 static inline bool ipe_lkm_cache_bug(const char *what)
 {
 	return false;
-}
-
-static inline bool ipe_lkm_cache_checking(void)
-{
-	return false;
-}
-
-static inline void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
-				       const struct ipe_eng_match *fresh,
-				       struct file *file)
-{
 }
 #endif
 
