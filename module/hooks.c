@@ -108,13 +108,29 @@ static noinline bool selftest_match(struct ipe_lkm_call c, struct file *file,
 	return ours;
 }
 
-/* Out of line but for the test: a hook's frame stays empty without it. */
-static __always_inline bool selftest_call(struct ipe_lkm_call *c,
-					  struct file *file, bool by_task)
+/*
+ * A hook's decision, or during the self-test its diversion of the test's
+ * own calls: both reached by a tail call, so that the hook saves no
+ * register.  @by_task: as selftest_match().
+ */
+static noinline notrace void selftest_or_decide(struct ipe_lkm_call c,
+						struct file *file, bool by_task,
+						enum ipe_eng_op op,
+						enum ipe_lkm_hook hook)
 {
-	if (likely(!READ_ONCE(selftest_file)))
-		return false;
-	return selftest_match(*c, file, by_task);
+	if (!selftest_match(c, file, by_task))
+		decide(c, file, op, hook);
+}
+
+static __always_inline void decide_tested(struct ipe_lkm_call *c,
+					  struct file *file, bool by_task,
+					  enum ipe_eng_op op,
+					  enum ipe_lkm_hook hook)
+{
+	if (unlikely(READ_ONCE(selftest_file)))
+		selftest_or_decide(*c, file, by_task, op, hook);
+	else
+		decide(*c, file, op, hook);
 }
 
 /* security_bprm_check(struct linux_binprm *bprm) */
@@ -122,9 +138,8 @@ static void hook_bprm_check(struct ipe_lkm_call *c)
 {
 	struct linux_binprm *bprm = (struct linux_binprm *)ipe_lkm_arg(c, 0);
 
-	if (selftest_call(c, bprm->file, false))
-		return;
-	decide(*c, bprm->file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_BPRM_CHECK);
+	decide_tested(c, bprm->file, false, IPE_ENG_OP_EXECUTE,
+		      IPE_LKM_HOOK_BPRM_CHECK);
 }
 
 #ifdef COMPAT_EXECVE_CHECK
@@ -153,30 +168,33 @@ static bool path_is_noexec(const struct path *path)
 
 /*
  * security_mmap_file(file, prot, flags) hands the LSMs the protection after
- * READ_IMPLIES_EXEC (security.c's mmap_prot()); upstream IPE decides on
- * that, so the same adjustment is made here before looking at PROT_EXEC.
+ * READ_IMPLIES_EXEC (security.c's mmap_prot()): a PROT_READ mapping without
+ * PROT_EXEC, by a task with that personality, of no file or of one on a
+ * mount that allows exec.  Upstream IPE decides on that, and so does this
+ * hook.
  */
-static unsigned long effective_prot(struct file *file, unsigned long prot)
+static bool read_implies_exec(struct file *file, unsigned long prot)
 {
 	if ((prot & (PROT_READ | PROT_EXEC)) != PROT_READ)
-		return prot;
-	if (!(current->personality & READ_IMPLIES_EXEC))
-		return prot;
-	if (!file || !path_is_noexec(&file->f_path))
-		return prot | PROT_EXEC;
-	return prot;
+		return false;
+	return !file || !path_is_noexec(&file->f_path);
 }
 
+/* Most mappings are not executable and nothing makes them so. */
 static void hook_mmap_file(struct ipe_lkm_call *c)
 {
 	struct file *file = (struct file *)ipe_lkm_arg(c, 0);
 	unsigned long prot = ipe_lkm_arg(c, 1);
 
-	if (!(effective_prot(file, prot) & PROT_EXEC))
+	if (!(prot & PROT_EXEC) &&
+	    (likely(!(current->personality & READ_IMPLIES_EXEC)) ||
+	     !read_implies_exec(file, prot)))
 		return;
-	if (!file && selftest_call(c, NULL, true))
-		return;
-	decide(*c, file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP);
+	if (file)
+		decide(*c, file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP);
+	else
+		decide_tested(c, NULL, true, IPE_ENG_OP_EXECUTE,
+			      IPE_LKM_HOOK_MMAP);
 }
 
 /* security_file_mprotect(vma, reqprot, prot): exec added to a mapping */
@@ -228,17 +246,15 @@ static void hook_kernel_read_file(struct ipe_lkm_call *c)
 {
 	struct file *file = (struct file *)ipe_lkm_arg(c, 0);
 
-	if (selftest_call(c, file, false))
-		return;
-	decide(*c, file, op_of_id(ipe_lkm_arg(c, 1)), IPE_LKM_HOOK_KERNEL_READ);
+	decide_tested(c, file, false, op_of_id(ipe_lkm_arg(c, 1)),
+		      IPE_LKM_HOOK_KERNEL_READ);
 }
 
 /* security_kernel_load_data(id, contents): a buffer, no file */
 static void hook_kernel_load_data(struct ipe_lkm_call *c)
 {
-	if (selftest_call(c, NULL, true))
-		return;
-	decide(*c, NULL, op_of_id(ipe_lkm_arg(c, 0)), IPE_LKM_HOOK_KERNEL_LOAD);
+	decide_tested(c, NULL, true, op_of_id(ipe_lkm_arg(c, 0)),
+		      IPE_LKM_HOOK_KERNEL_LOAD);
 }
 
 /*
@@ -402,7 +418,7 @@ static int selftest_result(const char *fn, int rc)
  * ipe_lkm_hooks_selftest() - prove that the hooks fire and can deny.
  *
  * Four of the five hooked functions are made to run on objects of the
- * self-test's own (see selftest_call()): the callback diverts those calls
+ * self-test's own (see decide_tested()): the callback diverts those calls
  * to selftest_stub() before any LSM sees them, so the test has no side
  * effect (no mapping, no read, no exec, no audit record) and its result
  * shows both that the callback ran and that the diversion took effect.
@@ -456,7 +472,7 @@ int ipe_lkm_hooks_selftest(void)
 	WRITE_ONCE(selftest_file, NULL);
 	WRITE_ONCE(selftest_task, NULL);
 	/*
-	 * selftest_call() looks at the file inside an RCU read-side section:
+	 * decide_tested() looks at the file inside an RCU read-side section:
 	 * after a grace period none can still be looking at it.
 	 */
 	synchronize_rcu();
