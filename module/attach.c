@@ -191,16 +191,17 @@ static void reset_filter(struct ftrace_ops *ops)
  * function starts with the NOPs that ftrace patches
  * (-fpatchable-function-entry, after a BTI landing pad where the kernel
  * has one) and its site is the address of the second, which the call
- * replaces.  ftrace accepts exactly its sites in a filter (and the start
- * of a function, from 6.0, which is why the search starts after it).
+ * replaces.  ftrace accepts exactly its sites in a filter, and on newer
+ * kernels the start of a function too (mapped to its site, which is not
+ * told back): hence the search begins after the start.
  */
 static unsigned long find_site(unsigned long addr)
 {
-	lockdep_assert_held(&shared_lock);
 	static struct ftrace_ops probe_ops;	/* never registered */
 	unsigned long site;
 	int rc = -ENOENT;
 
+	lockdep_assert_held(&shared_lock);
 	for (site = addr + MCOUNT_INSN_SIZE; site < addr + 4 * MCOUNT_INSN_SIZE;
 	     site += MCOUNT_INSN_SIZE) {
 		rc = ftrace_set_filter_ip(&probe_ops, site, 0, 1);
