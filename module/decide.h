@@ -35,7 +35,7 @@ int ipe_lkm_decide_held(const struct ipe_lkm_policy *pol, struct file *file,
  * No active policy: allowed, nothing audited.  A cached ALLOW that nothing
  * audits (no success_audit) is the cost of every mmap of a shared library:
  * allowed here, counted in the policy's hits, with no call made, so that
- * the caller needs no stack frame and saves no register.  Anything else
+ * nothing of the caller's has to be kept across one.  Anything else
  * returns false with preemption disabled, holding *@polp, for
  * ipe_lkm_decide_held(), which the caller reaches by a tail call.
  *

@@ -43,8 +43,8 @@ static void deny(struct ipe_lkm_call *c)
  * denial.  Out of line, and reached by a tail call where the compiler makes
  * one: a call that needs no decision (an mmap without PROT_EXEC, a hook
  * with no active policy) then returns without saving the registers a
- * decision uses.  A cached ALLOW is made in decide() with no call, so it
- * saves none either; the rest goes on in decide_held(), by a tail call.
+ * decision uses.  A cached ALLOW is made in decide() with no call; the
+ * rest goes on in decide_held(), by a tail call.
  * @c is passed by value (a pointer), so that the callback's own copy does
  * not escape.  notrace: ftrace has nothing to see here.
  */
