@@ -6,11 +6,11 @@
  * The module's callbacks and their ftrace_ops live in the module's own
  * memory.  Once a module's exit function returns (or its init function
  * fails), the kernel frees that memory, so an ops that ftrace refused to
- * unregister (unregister_ftrace_function() fails when ftrace has shut
- * itself down after an anomaly, ftrace_kill()) would leave call sites
- * jumping into freed code.  detach therefore never returns in that case:
- * the task that removes the module sleeps for ever, the module stays in
- * memory, and the log says why.
+ * unregister, or to take a function out of its filter (both fail when
+ * ftrace has shut itself down after an anomaly, ftrace_kill()), would
+ * leave call sites jumping into freed code.  detach therefore never
+ * returns in that case: the task that removes the module sleeps for ever,
+ * the module stays in memory, and the log says why.
  */
 #include <linux/ftrace.h>
 #include <linux/hash.h>
@@ -266,7 +266,7 @@ static int attach_one(struct ipe_lkm_fn *fn)
 	}
 	if (rc) {
 		report_attach_error(fn, rc);
-		clear_slot(slot);	/* its site never reached the filter */
+		clear_slot(slot);	/* the ops does not call for its site */
 		goto out;
 	}
 	shared_count++;

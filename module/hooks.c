@@ -2,13 +2,13 @@
 /*
  * hooks.c - attach to the kernel's security_*() functions with ftrace.
  *
- * One ftrace_ops per function, selected by name (attach.c), with
- * IPMODIFY and PERMANENT.  The callback decides, without sleeping; to deny
- * it redirects the call (ipe_lkm_redirect()) to deny_stub(), which returns
- * -EACCES to the caller in place of the security_*() function; to allow
- * it changes nothing.  Nothing here
- * calls a hooked function, and nothing is reached through kprobes or
- * kretprobes: an ftrace callback is never skipped.
+ * Attached by name with IPMODIFY and PERMANENT (attach.c: one ftrace_ops
+ * per function, or one for all on arm64 before 6.3).  The callback
+ * decides, without sleeping; to deny it redirects the call
+ * (ipe_lkm_redirect()) to deny_stub(), which returns -EACCES to the
+ * caller in place of the security_*() function; to allow it changes
+ * nothing.  Nothing here calls a hooked function, and nothing is reached
+ * through kprobes or kretprobes: an ftrace callback is never skipped.
  */
 #include <linux/binfmts.h>
 #include <linux/file.h>
