@@ -83,8 +83,9 @@ MODULE_PARM_DESC(cache, "Remember decisions per inode (1, default) or evaluate e
 #ifdef IPE_LKM_FAULT_INJECTION
 /*
  * Test builds: cache_check=1 evaluates every cached decision afresh too
- * and counts the differences; cache_bug names an invalidation to leave out
- * (to show that the differential test catches it); cache_stats counts.
+ * and counts the differences; cache_bug names an invalidation to leave out,
+ * or a key field to weaken (to show that the differential test catches
+ * it); cache_stats counts.
  */
 static bool cache_check;
 module_param(cache_check, bool, 0644);
@@ -167,14 +168,14 @@ u64 ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, u64 outcome)
 /*
  * The key of a decision about @file: the generation first, so that what is
  * read after it (the file's properties, when deciding) is at least as new.
- * False when the file has no inode to key it by.  ipe_lkm_cache_lookup()
- * (cache.h) compares the same fields.
+ * False when the file has no inode to key it by.
+ * ipe_lkm_cache_lookup_inode() (cache.h) compares the same fields.
  */
 static bool make_key(struct ipe_lkm_cache_key *key,
 		     const struct ipe_lkm_policy *pol, struct file *file,
 		     enum ipe_eng_op op)
 {
-	const struct inode *ino = d_real_inode(file->f_path.dentry);
+	const struct inode *ino = ipe_lkm_cache_inode(file);
 
 	if (!ino)
 		return false;

@@ -20,7 +20,7 @@
 
 /**
  * struct ipe_lkm_cache_key - what a cached decision was made for (cache.c).
- * @inode: the file's real inode (d_real_inode()).
+ * @inode: the file's real inode (ipe_lkm_cache_inode()).
  * @sb: the superblock of the file's mount (boot_verified).
  * @policy_id: the deciding policy's id.
  * @gen: the cache's generation when the decision began.
@@ -71,12 +71,14 @@ static inline void ipe_lkm_cache_check(const struct ipe_eng_match *cached,
  *
  * The slot and action are all a hit needs to count and enforce, and,
  * when audit wants the rule, to rebuild the match (ipe_eng_slot_match()).
+ * An entry fills a cache line of its own (56 bytes in 64 without lock
+ * debugging): a lookup reads one line, and finds it with a shift.
  */
 struct ipe_lkm_cache_slot {
 	seqlock_t lock;
 	struct ipe_lkm_cache_key key;
 	u64 outcome;
-};
+} ____cacheline_aligned;
 
 /*
  * A cached decision in one word, as the table holds it and a lookup
@@ -116,6 +118,19 @@ ipe_lkm_cache_slot_of(const struct inode *inode)
 	return &ipe_lkm_cache_slots[hash_ptr(inode, IPE_LKM_CACHE_BITS)];
 }
 
+/*
+ * The inode a key is made for: the file's real one, which for overlayfs is
+ * the layer's and changes at copy-up (test builds' cache_bug=overlay: the
+ * overlay's own, which does not).
+ */
+static __always_inline const struct inode *
+ipe_lkm_cache_inode(struct file *file)
+{
+	if (ipe_lkm_cache_bug("overlay"))
+		return d_inode(file->f_path.dentry);
+	return d_real_inode(file->f_path.dentry);
+}
+
 /* What a key holds of the policy, and of the operation and the inode. */
 static __always_inline u64
 ipe_lkm_cache_policy_id(const struct ipe_lkm_policy *pol)
@@ -141,36 +156,23 @@ ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, u64 outcome)
 }
 #endif
 
-/**
- * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
- * @pol: the active policy.
- * @file: the file.
- * @op: the operation.
- *
- * The key is the one cache.c's make_key() stores, compared field by field
+/*
+ * The cached decision for @file's real inode @ino, if there is one: the
+ * key is the one cache.c's make_key() stores, compared field by field
  * with what it is made of, read in place (a key built on the stack costs
  * its zeroing and stores, and one held in registers the registers a
  * caller then saves, on the path of every mmap).
- *
- * Context: @pol held by preemption disabled or rcu_read_lock(), before
- * the file's properties are read; does not sleep.
- * Return: the decision (ipe_lkm_cache_outcome()), or 0 if the cache has
- * none.
  */
 static __always_inline u64
-ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
-		     enum ipe_eng_op op)
+ipe_lkm_cache_lookup_inode(const struct ipe_lkm_policy *pol, struct file *file,
+			   const struct inode *ino, enum ipe_eng_op op)
 {
 	const struct ipe_lkm_cache_slot *s;
-	const struct inode *ino;
 	unsigned long gen;
 	unsigned int seq;
 	u64 outcome;
 	bool hit;
 
-	ino = d_real_inode(file->f_path.dentry);
-	if (!ino)
-		return ipe_lkm_cache_counted(pol, 0);
 	gen = atomic_long_read_acquire(&ipe_lkm_cache_gen);
 	s = ipe_lkm_cache_slot_of(ino);
 	do {
@@ -183,6 +185,66 @@ ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
 		outcome = s->outcome;
 	} while (read_seqretry(&s->lock, seq));
 	return ipe_lkm_cache_counted(pol, hit ? outcome : 0);
+}
+
+/**
+ * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
+ * @pol: the active policy.
+ * @file: the file.
+ * @op: the operation.
+ *
+ * Context: @pol held by preemption disabled or rcu_read_lock(), before
+ * the file's properties are read; does not sleep.
+ * Return: the decision (ipe_lkm_cache_outcome()), or 0 if the cache has
+ * none.
+ */
+static __always_inline u64
+ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
+		     enum ipe_eng_op op)
+{
+	const struct inode *ino = ipe_lkm_cache_inode(file);
+
+	if (!ino)
+		return ipe_lkm_cache_counted(pol, 0);
+	return ipe_lkm_cache_lookup_inode(pol, file, ino, op);
+}
+
+/*
+ * What ipe_lkm_cache_lookup_quick() returns for a file whose lookup it
+ * leaves to ipe_lkm_cache_lookup(), out of line: not an outcome (no
+ * IPE_LKM_CACHE_HIT), and not 0.
+ */
+#define IPE_LKM_CACHE_ASK 1ULL
+
+/**
+ * ipe_lkm_cache_lookup_quick() - ipe_lkm_cache_lookup() with no call in
+ * it, for the inline decision (decide.h), or IPE_LKM_CACHE_ASK.
+ * @pol: the active policy.
+ * @file: the file.
+ * @op: the operation.
+ *
+ * d_real_inode() (ipe_lkm_cache_inode()) calls into the filesystem only
+ * for a dentry with DCACHE_OP_REAL (overlayfs), and any other dentry's
+ * real inode is its own.  So that the inline decision makes no call, and keeps nothing of
+ * its caller's across one (on x86 four registers saved and restored on
+ * every mmap), such a dentry is left to the out-of-line lookup.
+ *
+ * Context: as ipe_lkm_cache_lookup().
+ * Return: as ipe_lkm_cache_lookup(), or IPE_LKM_CACHE_ASK.
+ */
+static __always_inline u64
+ipe_lkm_cache_lookup_quick(const struct ipe_lkm_policy *pol,
+			   struct file *file, enum ipe_eng_op op)
+{
+	const struct dentry *dentry = file->f_path.dentry;
+	const struct inode *ino;
+
+	if (unlikely(dentry->d_flags & DCACHE_OP_REAL))
+		return IPE_LKM_CACHE_ASK;
+	ino = d_inode(dentry);
+	if (!ino)
+		return ipe_lkm_cache_counted(pol, 0);
+	return ipe_lkm_cache_lookup_inode(pol, file, ino, op);
 }
 
 #endif /* IPE_LKM_CACHE_H */

@@ -73,10 +73,14 @@
  * one (ftrace_caller) moves to a changed instruction pointer too: x86's
  * livepatch and KUnit's function stubs redirect through it, without
  * SAVE_REGS, from 5.11.  It saves and restores a third of the registers
- * the other does, on every exec and mmap, so ipe_lkm uses it where the
- * kernel has the generic ftrace_regs accessors (linux/ftrace_regs.h,
- * probed in Kbuild: 6.12 and later).  Elsewhere (x86 before that, arm64's
- * 6.1 WITH_REGS) SAVE_REGS gives the pt_regs.  From 6.3 arm64
+ * the other does, on every exec and mmap, so ipe_lkm uses it wherever x86
+ * has it: through the generic ftrace_regs accessors (linux/ftrace_regs.h,
+ * probed in Kbuild: 6.12 and later), or before them (5.11 to 6.11: struct
+ * ftrace_regs, and livepatch's ftrace_instruction_pointer_set(), both
+ * probed) through x86's struct ftrace_regs, a pt_regs of which that
+ * trampoline fills the argument registers and the instruction pointer.
+ * Elsewhere (x86 5.10, arm64's 6.1 WITH_REGS) SAVE_REGS gives the
+ * pt_regs.  From 6.3 arm64
  * (DYNAMIC_FTRACE_WITH_CALL_OPS) calls the callback of a call site's only
  * ops directly: no guard there either.
  *
@@ -102,6 +106,20 @@
 	 defined(COMPAT_PROBE_FTRACE_REGS_ACCESSORS))
 #define COMPAT_FTRACE_ARGS_ONLY 1
 #define COMPAT_FTRACE_OPS_FLAGS COMPAT_FTRACE_NO_GUARD
+#define compat_ftrace_regs_get_argument(fregs, n) \
+	ftrace_regs_get_argument(fregs, n)
+#define compat_ftrace_regs_set_ip(fregs, ip) \
+	ftrace_regs_set_instruction_pointer(fregs, ip)
+#elif defined(CONFIG_X86) && defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && \
+	defined(COMPAT_PROBE_FTRACE_REGS) && \
+	defined(COMPAT_PROBE_FTRACE_INSTRUCTION_POINTER_SET)
+#define COMPAT_FTRACE_ARGS_ONLY 1
+#define COMPAT_FTRACE_OPS_FLAGS COMPAT_FTRACE_NO_GUARD
+/* what linux/ftrace_regs.h does for an ftrace_regs that holds a pt_regs */
+#define compat_ftrace_regs_get_argument(fregs, n) \
+	regs_get_kernel_argument(&(fregs)->regs, n)
+#define compat_ftrace_regs_set_ip(fregs, ip) \
+	ftrace_instruction_pointer_set(fregs, ip)
 #else
 #define COMPAT_FTRACE_OPS_FLAGS (FTRACE_OPS_FL_SAVE_REGS | COMPAT_FTRACE_NO_GUARD)
 #endif

@@ -145,7 +145,8 @@ out:
  * @file: the file, or NULL.
  * @op: the operation.
  * @hook: the hook, for audit.
- * @hit: what the cache had (ipe_lkm_cache_outcome(), or 0).
+ * @hit: what the cache had (ipe_lkm_cache_outcome(), or 0), or
+ *	IPE_LKM_CACHE_ASK: the lookup is made here.
  *
  * A DENY is always audited, an ALLOW when success_audit is on; in
  * permissive mode (enforce=0) the caller is allowed after the audit.  A
@@ -163,18 +164,23 @@ out:
 int ipe_lkm_decide_held(const struct ipe_lkm_policy *pol, struct file *file,
 			enum ipe_eng_op op, enum ipe_lkm_hook hook, u64 hit)
 {
-	enum ipe_eng_action action = ipe_lkm_outcome_action(hit);
-	u32 slot = ipe_lkm_outcome_slot(hit);
+	enum ipe_eng_action action;
 	int rc = 0;
+	u32 slot;
 
+	if (hit == IPE_LKM_CACHE_ASK)
+		hit = ipe_lkm_cache_lookup(pol, file, op);
 	if (!hit) {
 		rc = ipe_lkm_decide_fresh(pol, file, op, hook);
 		goto out;
 	}
+	action = ipe_lkm_outcome_action(hit);
+	slot = ipe_lkm_outcome_slot(hit);
 	ipe_lkm_hits_inc(pol->hits, slot);
-	ipe_lkm_decide_cached(pol, file, op, hook, slot,
-			      action == IPE_ENG_ACTION_DENY ||
-			      READ_ONCE(ipe_lkm_success_audit));
+	if (!ipe_lkm_hit_quiet(hit))
+		ipe_lkm_decide_cached(pol, file, op, hook, slot,
+				      action == IPE_ENG_ACTION_DENY ||
+				      READ_ONCE(ipe_lkm_success_audit));
 	if (action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
 		rc = -EACCES;
 out:

@@ -22,6 +22,18 @@ void ipe_lkm_decide_cached(const struct ipe_lkm_policy *pol,
 int ipe_lkm_decide_held(const struct ipe_lkm_policy *pol, struct file *file,
 			enum ipe_eng_op op, enum ipe_lkm_hook hook, u64 hit);
 
+/*
+ * A cached decision that needs nothing more than its answer: an ALLOW
+ * that nothing audits (no success_audit) or checks (test builds).
+ */
+static __always_inline bool ipe_lkm_hit_quiet(u64 hit)
+{
+	return (hit & IPE_LKM_CACHE_HIT) &&
+	       ipe_lkm_outcome_action(hit) != IPE_ENG_ACTION_DENY &&
+	       !READ_ONCE(ipe_lkm_success_audit) &&
+	       likely(!ipe_lkm_cache_checking());
+}
+
 /**
  * ipe_lkm_decide_quick() - upstream's ipe_evaluate_event(), for a hook,
  * where it needs no more than a look: with ipe_lkm_decide_held(), the
@@ -30,7 +42,8 @@ int ipe_lkm_decide_held(const struct ipe_lkm_policy *pol, struct file *file,
  * @op: the operation.
  * @polp: set to the active policy when the decision is not made here.
  * @hitp: set to what the cache had for @file when the decision is not
- *	made here (ipe_lkm_cache_outcome(), or 0).
+ *	made here (ipe_lkm_cache_lookup_quick(): an outcome, 0, or
+ *	IPE_LKM_CACHE_ASK).
  *
  * No active policy: allowed, nothing audited.  A cached ALLOW that nothing
  * audits (no success_audit) is the cost of every mmap of a shared library:
@@ -56,11 +69,8 @@ ipe_lkm_decide_quick(struct file *file, enum ipe_eng_op op,
 	pol = rcu_dereference_sched(ipe_lkm_active_policy);
 	if (!pol)	/* deactivated since the look above */
 		goto allowed;
-	hit = file ? ipe_lkm_cache_lookup(pol, file, op) : 0;
-	if (!hit ||
-	    ipe_lkm_outcome_action(hit) == IPE_ENG_ACTION_DENY ||
-	    READ_ONCE(ipe_lkm_success_audit) ||
-	    unlikely(ipe_lkm_cache_checking())) {
+	hit = file ? ipe_lkm_cache_lookup_quick(pol, file, op) : 0;
+	if (!ipe_lkm_hit_quiet(hit)) {
 		*polp = pol;
 		*hitp = hit;
 		return false;

@@ -40,13 +40,15 @@ static void deny(struct ipe_lkm_call *c)
 
 /*
  * The decision on a call that got past its hook's own checks, and its
- * denial.  Out of line, and reached by a tail call where the compiler makes
- * one: a call that needs no decision (an mmap without PROT_EXEC, a hook
- * with no active policy) then returns without saving the registers a
- * decision uses.  A cached ALLOW is made in decide() with no call; the
- * rest goes on in decide_held(), by a tail call.
- * @c is passed by value (a pointer), so that the callback's own copy does
- * not escape.  notrace: ftrace has nothing to see here.
+ * denial.  Out of line (decide_any(), and for the two hooks every shared
+ * library's mapping takes decide_mmap() and decide_mprotect(), in which
+ * the operation and the hook are constants), and reached by a tail call
+ * where the compiler makes one: a call that needs no decision (an mmap
+ * without PROT_EXEC, a hook with no active policy) then returns without
+ * saving the registers a decision uses.  A cached ALLOW is made in
+ * decide() with no call; the rest goes on in decide_held(), by a tail
+ * call.  @c is passed by value (a pointer), so that the callback's own
+ * copy does not escape.  notrace: ftrace has nothing to see here.
  */
 static noinline notrace void decide_held(struct ipe_lkm_call c,
 					 struct file *file, enum ipe_eng_op op,
@@ -58,8 +60,8 @@ static noinline notrace void decide_held(struct ipe_lkm_call c,
 		deny(&c);
 }
 
-static noinline notrace void decide(struct ipe_lkm_call c, struct file *file,
-				    enum ipe_eng_op op, enum ipe_lkm_hook hook)
+static __always_inline void decide(struct ipe_lkm_call c, struct file *file,
+				   enum ipe_eng_op op, enum ipe_lkm_hook hook)
 {
 	const struct ipe_lkm_policy *pol;
 	u64 hit;
@@ -67,6 +69,25 @@ static noinline notrace void decide(struct ipe_lkm_call c, struct file *file,
 	if (ipe_lkm_decide_quick(file, op, &pol, &hit))
 		return;
 	decide_held(c, file, op, hook, pol, hit);
+}
+
+static noinline notrace void decide_any(struct ipe_lkm_call c,
+					struct file *file, enum ipe_eng_op op,
+					enum ipe_lkm_hook hook)
+{
+	decide(c, file, op, hook);
+}
+
+static noinline notrace void decide_mmap(struct ipe_lkm_call c,
+					 struct file *file)
+{
+	decide(c, file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP);
+}
+
+static noinline notrace void decide_mprotect(struct ipe_lkm_call c,
+					     struct file *file)
+{
+	decide(c, file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MPROTECT);
 }
 
 /*
@@ -119,7 +140,7 @@ static noinline notrace void selftest_or_decide(struct ipe_lkm_call c,
 						enum ipe_lkm_hook hook)
 {
 	if (!selftest_match(c, file, by_task))
-		decide(c, file, op, hook);
+		decide_any(c, file, op, hook);
 }
 
 static __always_inline void decide_tested(struct ipe_lkm_call *c,
@@ -130,7 +151,7 @@ static __always_inline void decide_tested(struct ipe_lkm_call *c,
 	if (unlikely(READ_ONCE(selftest_file)))
 		selftest_or_decide(*c, file, by_task, op, hook);
 	else
-		decide(*c, file, op, hook);
+		decide_any(*c, file, op, hook);
 }
 
 /* security_bprm_check(struct linux_binprm *bprm) */
@@ -155,8 +176,8 @@ static void hook_bprm_creds_for_exec(struct ipe_lkm_call *c)
 
 	if (!bprm->is_check)
 		return;
-	decide(*c, bprm->file, IPE_ENG_OP_EXECUTE,
-	       IPE_LKM_HOOK_BPRM_CREDS_FOR_EXEC);
+	decide_any(*c, bprm->file, IPE_ENG_OP_EXECUTE,
+		   IPE_LKM_HOOK_BPRM_CREDS_FOR_EXEC);
 }
 #endif
 
@@ -191,7 +212,7 @@ static void hook_mmap_file(struct ipe_lkm_call *c)
 	     !read_implies_exec(file, prot)))
 		return;
 	if (file)
-		decide(*c, file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MMAP);
+		decide_mmap(*c, file);
 	else
 		decide_tested(c, NULL, true, IPE_ENG_OP_EXECUTE,
 			      IPE_LKM_HOOK_MMAP);
@@ -207,7 +228,7 @@ static void hook_file_mprotect(struct ipe_lkm_call *c)
 		return;
 	if (!(prot & PROT_EXEC))
 		return;
-	decide(*c, vma->vm_file, IPE_ENG_OP_EXECUTE, IPE_LKM_HOOK_MPROTECT);
+	decide_mprotect(*c, vma->vm_file);
 }
 
 /* kernel_read_file_id and kernel_load_data_id share their order. */

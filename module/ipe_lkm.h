@@ -209,8 +209,8 @@ int ipe_lkm_dm_root(struct block_device *bdev, struct ipe_eng_dmv_root *root,
  * What ftrace hands a callback differs by kernel and architecture
  * (compat.h): the saved pt_regs (SAVE_REGS, or 5.10's callback), or an
  * ftrace_regs holding only the argument registers (arm64 from 6.2, x86
- * from 6.12).  The
- * handlers read it through ipe_lkm_arg() and ipe_lkm_redirect() alone.
+ * from 5.11).  The handlers read it through ipe_lkm_arg() and
+ * ipe_lkm_redirect() alone.
  */
 struct ipe_lkm_call {
 #ifdef COMPAT_FTRACE_ARGS_ONLY
@@ -225,7 +225,7 @@ static inline unsigned long ipe_lkm_arg(const struct ipe_lkm_call *c,
 					unsigned int n)
 {
 #ifdef COMPAT_FTRACE_ARGS_ONLY
-	return ftrace_regs_get_argument(c->fregs, n);
+	return compat_ftrace_regs_get_argument(c->fregs, n);
 #else
 	return regs_get_kernel_argument(c->regs, n);
 #endif
@@ -239,7 +239,7 @@ static inline unsigned long ipe_lkm_arg(const struct ipe_lkm_call *c,
 static inline void ipe_lkm_redirect(struct ipe_lkm_call *c, void *to)
 {
 #ifdef COMPAT_FTRACE_ARGS_ONLY
-	ftrace_regs_set_instruction_pointer(c->fregs, (unsigned long)to);
+	compat_ftrace_regs_set_ip(c->fregs, (unsigned long)to);
 #else
 	instruction_pointer_set(c->regs, (unsigned long)to);
 #endif

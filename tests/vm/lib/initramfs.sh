@@ -7,7 +7,7 @@
 
 # Modules loaded at boot, with their dependencies (and the guest
 # architecture's: lib/arch.sh).
-BOOT_MODULES="virtio_pci virtio_blk ext4 dm-verity test_firmware"
+BOOT_MODULES="virtio_pci virtio_blk ext4 dm-verity overlay test_firmware"
 # Stock module used as the KMODULE fixture (not loaded at boot): the first
 # of FIXTURE_MODULES that this kernel has as a module without dependencies
 # (fixture_module; 7.x builds crc7 in, its lib/crc/ keeps crc-itu-t).
