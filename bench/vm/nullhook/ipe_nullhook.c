@@ -18,16 +18,17 @@ static void nullhook_func(unsigned long ip, unsigned long parent_ip,
  * As module/compat.h: an ARGS-only ftrace (arm64 from 6.2) refuses
  * SAVE_REGS (-EINVAL) and moves the instruction pointer without it, and
  * so does x86's argument-saving trampoline, which ipe_lkm uses where the
- * generic ftrace_regs accessors are (linux/ftrace_regs.h, the file
- * module/Kbuild probes: 6.12 and later).
+ * generic ftrace_regs accessors are (linux/ftrace_regs.h: 6.12 and
+ * later), or before them livepatch's ftrace_instruction_pointer_set()
+ * (5.11 to 6.11).
  */
 #if __has_include(<linux/ftrace_regs.h>)
 #include <linux/ftrace_regs.h>
 #endif
 #if defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && \
 	!(defined(CONFIG_X86) && defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && \
-	  __has_include(<linux/ftrace_regs.h>) && \
-	  defined(ftrace_regs_get_argument))
+	  (defined(ftrace_regs_get_argument) || \
+	   defined(ftrace_instruction_pointer_set)))
 #define NULLHOOK_SAVE_REGS FTRACE_OPS_FL_SAVE_REGS
 #else
 #define NULLHOOK_SAVE_REGS 0
