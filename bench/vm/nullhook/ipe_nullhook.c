@@ -9,8 +9,27 @@
 #include <linux/ftrace.h>
 #include <linux/module.h>
 
+/*
+ * As module/compat.h: before 5.11 (no struct ftrace_regs, probed in Kbuild)
+ * a callback gets the saved pt_regs, and ftrace wraps it in a recursion
+ * guard unless it is declared safe, which ipe_lkm's are; ftrace_free_filter()
+ * is not exported everywhere, and resetting the filter frees the same.
+ */
+#ifdef NULLHOOK_FTRACE_REGS
+typedef struct ftrace_regs nullhook_arg;
+#define NULLHOOK_NO_GUARD 0
+#else
+typedef struct pt_regs nullhook_arg;
+#define NULLHOOK_NO_GUARD FTRACE_OPS_FL_RECURSION_SAFE
+#endif
+#ifdef NULLHOOK_FREE_FILTER
+#define nullhook_free_filter(ops) ftrace_free_filter(ops)
+#else
+#define nullhook_free_filter(ops) ftrace_set_filter((ops), NULL, 0, 1)
+#endif
+
 static void nullhook_func(unsigned long ip, unsigned long parent_ip,
-			  struct ftrace_ops *op, struct ftrace_regs *fregs)
+			  struct ftrace_ops *op, nullhook_arg *arg)
 {
 }
 
@@ -36,7 +55,7 @@ static void nullhook_func(unsigned long ip, unsigned long parent_ip,
 
 static struct ftrace_ops nullhook_ops = {
 	.func = nullhook_func,
-	.flags = NULLHOOK_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+	.flags = NULLHOOK_SAVE_REGS | NULLHOOK_NO_GUARD | FTRACE_OPS_FL_IPMODIFY,
 };
 
 static const char *const nullhook_targets[] = {
@@ -61,14 +80,14 @@ static int __init nullhook_init(void)
 	return 0;
 
 out_free:
-	ftrace_free_filter(&nullhook_ops);
+	nullhook_free_filter(&nullhook_ops);
 	return rc;
 }
 
 static void __exit nullhook_exit(void)
 {
 	unregister_ftrace_function(&nullhook_ops);
-	ftrace_free_filter(&nullhook_ops);
+	nullhook_free_filter(&nullhook_ops);
 }
 
 module_init(nullhook_init);
