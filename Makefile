@@ -11,8 +11,9 @@
 #   make module     build module/ipe_lkm.ko for KDIR (default: running kernel)
 #   make bench      policy engine benchmark table, then the VM benchmark on
 #                   stock kernels (bench/vm/, writes docs/performance.md);
-#                   BENCH_VM_KERNELS="all trixie-bpo" adds trixie-backports'
-#                   7.3 and its built-in IPE (root: a trixie build chroot)
+#                   BENCH_VM_KERNELS="all bullseye trixie-bpo" adds
+#                   bullseye's 5.10 and trixie-backports' 7.3 with its
+#                   built-in IPE (root: their build chroots)
 #   make bench-report  ipectl report on a log of 3 million records, one core
 #                   (bench/report/run, its section of docs/performance.md)
 #   make bench-vm-arm64  the VM benchmark on Debian's arm64 kernels
@@ -51,9 +52,11 @@ bench-vm:
 	bench/vm/report bench/vm/out/*.log $(wildcard bench/vm/out/arm64/*.log)
 
 # The same on Debian's arm64 kernels (qemu-system-aarch64, cross-built:
-# bench/vm/README.md); icount only.
+# bench/vm/README.md); icount only.  BENCH_VM_ARM64_KERNELS="all bullseye"
+# adds 5.10 (root: its build chroot).
+BENCH_VM_ARM64_KERNELS ?= all
 bench-vm-arm64:
-	bench/vm/run --arch arm64 --mode icount
+	bench/vm/run --arch arm64 --mode icount --kernel "$(BENCH_VM_ARM64_KERNELS)"
 	bench/vm/report $(wildcard bench/vm/out/*.log) bench/vm/out/arm64/*.log
 
 fuzz:
