@@ -168,8 +168,8 @@ u64 ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, u64 outcome)
 /*
  * The key of a decision about @file: the generation first, so that what is
  * read after it (the file's properties, when deciding) is at least as new.
- * False when the file has no inode to key it by.
- * ipe_lkm_cache_lookup_inode() (cache.h) compares the same fields.
+ * False when the file has no inode to key it by.  ipe_lkm_cache_lookup()
+ * (cache.h) compares the same fields.
  */
 static bool make_key(struct ipe_lkm_cache_key *key,
 		     const struct ipe_lkm_policy *pol, struct file *file,

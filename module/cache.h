@@ -156,23 +156,36 @@ ipe_lkm_cache_counted(const struct ipe_lkm_policy *pol, u64 outcome)
 }
 #endif
 
-/*
- * The cached decision for @file's real inode @ino, if there is one: the
- * key is the one cache.c's make_key() stores, compared field by field
+/**
+ * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
+ * @pol: the active policy.
+ * @file: the file.
+ * @op: the operation.
+ *
+ * The key is the one cache.c's make_key() stores, compared field by field
  * with what it is made of, read in place (a key built on the stack costs
  * its zeroing and stores, and one held in registers the registers a
  * caller then saves, on the path of every mmap).
+ *
+ * Context: @pol held by preemption disabled or rcu_read_lock(), before
+ * the file's properties are read; does not sleep.
+ * Return: the decision (ipe_lkm_cache_outcome()), or 0 if the cache has
+ * none.
  */
 static __always_inline u64
-ipe_lkm_cache_lookup_inode(const struct ipe_lkm_policy *pol, struct file *file,
-			   const struct inode *ino, enum ipe_eng_op op)
+ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
+		     enum ipe_eng_op op)
 {
 	const struct ipe_lkm_cache_slot *s;
+	const struct inode *ino;
 	unsigned long gen;
 	unsigned int seq;
 	u64 outcome;
 	bool hit;
 
+	ino = ipe_lkm_cache_inode(file);
+	if (!ino)
+		return ipe_lkm_cache_counted(pol, 0);
 	gen = atomic_long_read_acquire(&ipe_lkm_cache_gen);
 	s = ipe_lkm_cache_slot_of(ino);
 	do {
@@ -185,28 +198,6 @@ ipe_lkm_cache_lookup_inode(const struct ipe_lkm_policy *pol, struct file *file,
 		outcome = s->outcome;
 	} while (read_seqretry(&s->lock, seq));
 	return ipe_lkm_cache_counted(pol, hit ? outcome : 0);
-}
-
-/**
- * ipe_lkm_cache_lookup() - the cached decision for a file, if there is one.
- * @pol: the active policy.
- * @file: the file.
- * @op: the operation.
- *
- * Context: @pol held by preemption disabled or rcu_read_lock(), before
- * the file's properties are read; does not sleep.
- * Return: the decision (ipe_lkm_cache_outcome()), or 0 if the cache has
- * none.
- */
-static __always_inline u64
-ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
-		     enum ipe_eng_op op)
-{
-	const struct inode *ino = ipe_lkm_cache_inode(file);
-
-	if (!ino)
-		return ipe_lkm_cache_counted(pol, 0);
-	return ipe_lkm_cache_lookup_inode(pol, file, ino, op);
 }
 
 /*
@@ -224,10 +215,11 @@ ipe_lkm_cache_lookup(const struct ipe_lkm_policy *pol, struct file *file,
  * @op: the operation.
  *
  * d_real_inode() (ipe_lkm_cache_inode()) calls into the filesystem only
- * for a dentry with DCACHE_OP_REAL (overlayfs), and any other dentry's
- * real inode is its own.  So that the inline decision makes no call, and keeps nothing of
- * its caller's across one (on x86 four registers saved and restored on
- * every mmap), such a dentry is left to the out-of-line lookup.
+ * for a dentry with DCACHE_OP_REAL (overlayfs).  So that the inline
+ * decision makes no call, and keeps nothing of its caller's across one
+ * (on x86 four registers saved and restored on every mmap), such a
+ * dentry's lookup is left to the out-of-line decision; for any other the
+ * compiler drops d_real_inode()'s call, its test already made here.
  *
  * Context: as ipe_lkm_cache_lookup().
  * Return: as ipe_lkm_cache_lookup(), or IPE_LKM_CACHE_ASK.
@@ -236,15 +228,9 @@ static __always_inline u64
 ipe_lkm_cache_lookup_quick(const struct ipe_lkm_policy *pol,
 			   struct file *file, enum ipe_eng_op op)
 {
-	const struct dentry *dentry = file->f_path.dentry;
-	const struct inode *ino;
-
-	if (unlikely(dentry->d_flags & DCACHE_OP_REAL))
+	if (unlikely(file->f_path.dentry->d_flags & DCACHE_OP_REAL))
 		return IPE_LKM_CACHE_ASK;
-	ino = d_inode(dentry);
-	if (!ino)
-		return ipe_lkm_cache_counted(pol, 0);
-	return ipe_lkm_cache_lookup_inode(pol, file, ino, op);
+	return ipe_lkm_cache_lookup(pol, file, op);
 }
 
 #endif /* IPE_LKM_CACHE_H */

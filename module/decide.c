@@ -166,6 +166,7 @@ int ipe_lkm_decide_held(const struct ipe_lkm_policy *pol, struct file *file,
 {
 	enum ipe_eng_action action;
 	int rc = 0;
+	bool audit;
 	u32 slot;
 
 	if (hit == IPE_LKM_CACHE_ASK)
@@ -177,10 +178,10 @@ int ipe_lkm_decide_held(const struct ipe_lkm_policy *pol, struct file *file,
 	action = ipe_lkm_outcome_action(hit);
 	slot = ipe_lkm_outcome_slot(hit);
 	ipe_lkm_hits_inc(pol->hits, slot);
-	if (!ipe_lkm_hit_quiet(hit))
-		ipe_lkm_decide_cached(pol, file, op, hook, slot,
-				      action == IPE_ENG_ACTION_DENY ||
-				      READ_ONCE(ipe_lkm_success_audit));
+	audit = action == IPE_ENG_ACTION_DENY ||
+		READ_ONCE(ipe_lkm_success_audit);
+	if (audit || unlikely(ipe_lkm_cache_checking()))
+		ipe_lkm_decide_cached(pol, file, op, hook, slot, audit);
 	if (action == IPE_ENG_ACTION_DENY && READ_ONCE(ipe_lkm_enforce))
 		rc = -EACCES;
 out:
